@@ -1,0 +1,153 @@
+/**
+ * Typed, validated configuration. Every part of a run (model, data, training)
+ * is picked by name here; unknown fields are rejected so a typo never passes
+ * silently.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
+
+export const vggBackboneSchema = z
+  .object({
+    type: z.literal('vgg16'),
+    /** Channel multiplier of every conv (1 = the paper's 64-128-256-512-512). */
+    width: z.number().positive().default(1),
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(8),
+  })
+  .strict();
+
+export const resnetBackboneSchema = z
+  .object({
+    type: z.literal('resnet'),
+    depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]).default(101),
+    /** Channel multiplier (1 = 64-128-256-512 stage widths before bottleneck expansion). */
+    width: z.number().positive().default(1),
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
+  })
+  .strict();
+
+export const modelSchema = z
+  .object({
+    /** Display name, e.g. `bench-vgg`. */
+    name: z.string().default('custom'),
+    /** `joint`: dense branch + clsNet (U = D + g); `baseline`: dense branch only. */
+    variant: z.enum(['joint', 'baseline']).default('joint'),
+    numClasses: positiveInt,
+    backbone: z.discriminatedUnion('type', [vggBackboneSchema, resnetBackboneSchema]),
+    denseHead: z
+      .object({
+        /** Channels of fc6 and fc7 (paper: 1024). */
+        channels: positiveInt.default(1024),
+        /** Dilation of fc6; default 12 at output stride 8, 6 at 16. */
+        dilation: positiveInt.optional(),
+        dropout: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .default({ channels: 1024, dropout: 0.5 }),
+    clsHead: z
+      .object({
+        /** Width of the two hidden FC layers (paper: 4096). */
+        hidden: positiveInt.default(4096),
+        /** Side of the adaptive max-pool grid (paper: 7). */
+        poolSize: positiveInt.default(7),
+        dropout: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .default({ hidden: 4096, poolSize: 7, dropout: 0.5 }),
+    /** Per-channel normalization of the 0..255 RGB input: (x - mean) / std. */
+    normalize: z
+      .object({ mean: rgbTriple, std: rgbTriple })
+      .strict()
+      .default({ mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] }),
+  })
+  .strict();
+
+export const contextDataSchema = z
+  .object({
+    /** Seed of the generator; the same seed always gives the same images. */
+    seed: z.number().int().default(0),
+    trainSize: positiveInt.default(200),
+    valSize: positiveInt.default(50),
+    height: positiveInt.default(64),
+    width: positiveInt.default(64),
+  })
+  .strict();
+
+export const dataSchema = z
+  .object({
+    /** Dataset by registered name: `camvid`, `voc`, `context`. */
+    type: z.string(),
+    /** Folder of the data set on disk (not used by `context`). */
+    root: z.string().optional(),
+    trainSplit: z.string().default('train'),
+    valSplit: z.string().default('val'),
+    /** Settings of the synthetic `context` data set. */
+    context: contextDataSchema.optional(),
+  })
+  .strict();
+
+export const trainSchema = z
+  .object({
+    iterations: positiveInt,
+    batchSize: positiveInt.default(2),
+    /** Random crop size [height, width]; smaller images are padded (label: ignore). */
+    cropSize: z.tuple([positiveInt, positiveInt]).default([256, 256]),
+    /** Random rescale factor range; [1, 1] disables it. */
+    scaleRange: z.tuple([z.number().positive(), z.number().positive()]).default([0.5, 2.0]),
+    flip: z.boolean().default(true),
+    baseLr: z.number().positive().default(0.01),
+    /** Exponent of the poly schedule lr = baseLr * (1 - iter/iterations)^power. */
+    lrPower: z.number().nonnegative().default(0.9),
+    momentum: z.number().min(0).max(1).default(0.9),
+    weightDecay: z.number().nonnegative().default(5e-4),
+    /** Weight β of the classification (BCE) term. */
+    clsLossWeight: z.number().nonnegative().default(1),
+    seed: z.number().int().default(0),
+    logInterval: positiveInt.default(10),
+    checkpointInterval: positiveInt.default(200),
+    /** Data-parallel worker threads (each with its own backend). */
+    workers: positiveInt.default(1),
+    /** Samples that share BatchNorm statistics (0: the whole SGD batch). */
+    bnGroupSize: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export const backendSchema = z.enum(['auto', 'wasm', 'cpu', 'tensorflow']);
+
+export const configSchema = z
+  .object({
+    model: modelSchema,
+    data: dataSchema,
+    train: trainSchema,
+    backend: backendSchema.default('wasm'),
+  })
+  .strict();
+
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type ModelConfigInput = z.input<typeof modelSchema>;
+export type DataConfig = z.infer<typeof dataSchema>;
+export type TrainConfig = z.infer<typeof trainSchema>;
+export type BackendName = z.infer<typeof backendSchema>;
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Validates a parsed config; the error names every bad field by its path. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid ${source}:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Validates a model config alone. */
+export function parseModelConfig(raw: unknown, source = 'model config'): ModelConfig {
+  const result = modelSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid ${source}:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
