@@ -37,6 +37,8 @@ export const modelSchema = z
     backbone: z.discriminatedUnion('type', [vggBackboneSchema, resnetBackboneSchema]),
     denseHead: z
       .object({
+        /** Dense head by registered name (`largefov`: DeepLab LargeFOV fc6-fc8). */
+        type: z.string().default('largefov'),
         /** Channels of fc6 and fc7 (paper: 1024). */
         channels: positiveInt.default(1024),
         /** Dilation of fc6; default 12 at output stride 8, 6 at 16. */
@@ -44,9 +46,11 @@ export const modelSchema = z
         dropout: z.number().min(0).max(1).default(0.5),
       })
       .strict()
-      .default({ channels: 1024, dropout: 0.5 }),
+      .default({ type: 'largefov', channels: 1024, dropout: 0.5 }),
     clsHead: z
       .object({
+        /** Global (classification) head by registered name (`clsnet`); unused by the baseline. */
+        type: z.string().default('clsnet'),
         /** Width of the two hidden FC layers (paper: 4096). */
         hidden: positiveInt.default(4096),
         /** Side of the adaptive max-pool grid (paper: 7). */
@@ -54,7 +58,7 @@ export const modelSchema = z
         dropout: z.number().min(0).max(1).default(0.5),
       })
       .strict()
-      .default({ hidden: 4096, poolSize: 7, dropout: 0.5 }),
+      .default({ type: 'clsnet', hidden: 4096, poolSize: 7, dropout: 0.5 }),
     /** Per-channel normalization of the 0..255 RGB input: (x - mean) / std. */
     normalize: z
       .object({ mean: rgbTriple, std: rgbTriple })
@@ -71,6 +75,19 @@ export const contextDataSchema = z
     valSize: positiveInt.default(50),
     height: positiveInt.default(64),
     width: positiveInt.default(64),
+    /** Standard deviation of the per-pixel Gaussian noise, on the 0..255 scale. */
+    noise: z.number().nonnegative().default(10),
+  })
+  .strict();
+
+export const vocDataSchema = z
+  .object({
+    /** Folder of the images, `<id>.jpg` (or .jpeg/.png), under data.root. */
+    imageDir: z.string().default('JPEGImages'),
+    /** Folder of the label PNGs, `<id>.png` (e.g. `SegmentationClassAug` for the augmented set). */
+    labelDir: z.string().default('SegmentationClass'),
+    /** Folder of the split lists, `<split>.txt`. */
+    listDir: z.string().default('ImageSets/Segmentation'),
   })
   .strict();
 
@@ -84,6 +101,8 @@ export const dataSchema = z
     valSplit: z.string().default('val'),
     /** Settings of the synthetic `context` data set. */
     context: contextDataSchema.optional(),
+    /** Folder layout of the `voc` data set (defaults: the Pascal VOC 2012 layout). */
+    voc: vocDataSchema.optional(),
   })
   .strict();
 

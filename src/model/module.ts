@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
+import type { BatchStatisticsFn } from './layers/batch-statistics';
 
 /** Per-call state of a forward pass. */
 export interface ForwardContext {
@@ -7,6 +8,11 @@ export interface ForwardContext {
   training: boolean;
   /** Source of dropout seeds; makes a training step reproducible (and resumable). */
   rng?: Rng;
+  /**
+   * How BatchNorm layers compute batch statistics in training mode (default:
+   * over the local batch). Replace it for grouped or synchronized BatchNorm.
+   */
+  batchStatistics?: BatchStatisticsFn;
 }
 
 /**
@@ -55,6 +61,13 @@ export abstract class Module {
       if (trainable) out.push([prefix + name, variable]);
     }
     for (const [name, child] of this.children) out.push(...child.namedTrainableVariables(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** This module and every descendant, depth first, by dotted name ('' for this one). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix.replace(/\.$/, ''), this]];
+    for (const [name, child] of this.children) out.push(...child.namedModules(`${prefix}${name}.`));
     return out;
   }
 

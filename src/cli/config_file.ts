@@ -1,0 +1,72 @@
+/**
+ * Reads a run configuration from a JSON file. `model` may be a full model
+ * config, a preset name (`"bench-vgg"`), or `{ "preset": name, ...overrides }`.
+ * Command-line overrides are merged in before validation, so every error names
+ * the field it is about.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Config, ConfigInput, parseConfig } from '../config/schema';
+import { modelPreset, type ModelOverrides } from '../model/presets';
+
+/** Fields a command line may override (already parsed to the right types). */
+export interface ConfigOverrides {
+  model?: string;
+  variant?: 'joint' | 'baseline';
+  data?: string;
+  dataRoot?: string;
+  backend?: string;
+  train?: Record<string, unknown>;
+}
+
+/** Resolves `model` given as a preset name or `{preset, ...overrides}`. */
+function resolveModel(model: unknown): unknown {
+  if (typeof model === 'string') return modelPreset(model);
+  if (model && typeof model === 'object' && 'preset' in model) {
+    const { preset, ...overrides } = model as { preset: unknown } & Record<string, unknown>;
+    if (typeof preset !== 'string') throw new Error('model.preset must be a preset name');
+    return modelPreset(preset, overrides as ModelOverrides);
+  }
+  return model;
+}
+
+/** Reads and parses a JSON file; the error names the file. */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Builds a validated `Config` from an optional file plus command-line overrides.
+ * A relative `data.root` in a file is taken relative to that file's folder.
+ */
+export function loadConfig(file: string | undefined, overrides: ConfigOverrides = {}): Config {
+  const raw = (file ? readJsonFile(file) : {}) as Partial<Record<keyof ConfigInput, unknown>> & Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`config ${file ?? '(command line)'} must be a JSON object`);
+  }
+  const data = { ...((raw.data as Record<string, unknown>) ?? {}) };
+  if (file && typeof data.root === 'string' && !path.isAbsolute(data.root)) {
+    data.root = path.resolve(path.dirname(file), data.root);
+  }
+  if (overrides.data) data.type = overrides.data;
+  if (overrides.dataRoot) data.root = path.resolve(overrides.dataRoot);
+  let model = resolveModel(overrides.model ?? raw.model);
+  if (overrides.variant) {
+    if (!model || typeof model !== 'object') throw new Error('--variant needs a model (use --model or a config file)');
+    model = { ...(model as object), variant: overrides.variant };
+  }
+  const train = { ...((raw.train as Record<string, unknown>) ?? {}), ...(overrides.train ?? {}) };
+  const merged: Record<string, unknown> = { ...raw, model, data, train };
+  if (overrides.backend) merged.backend = overrides.backend;
+  return parseConfig(merged, file ? `config ${file}` : 'config');
+}

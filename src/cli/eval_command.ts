@@ -1,0 +1,109 @@
+/** `guideseg eval`: mean IoU and friends of a trained model on a data split. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { dataSchema, parseConfig, type DataConfig } from '../config/schema';
+import { buildDataset } from '../data/registry';
+import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
+import { formatMetricsTable } from '../eval/metrics';
+import { loadSegmentor } from '../model/serialization';
+import type { Segmentor } from '../model/types';
+import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
+import { readJsonFile } from './config_file';
+import { backendOption, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
+import { addPipelineOptions, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
+
+interface EvalCliOptions extends PipelineCliOptions {
+  checkpoint: string;
+  config?: string;
+  data?: string;
+  dataRoot?: string;
+  split: string;
+  oracle?: boolean;
+  limit?: number;
+  out?: string;
+  backend: string;
+}
+
+/**
+ * The data config of an evaluation: --data/--data-root, else the `data` of
+ * --config, else that of the training run the checkpoint came from.
+ */
+export function evalDataConfig(o: Pick<EvalCliOptions, 'checkpoint' | 'config' | 'data' | 'dataRoot'>, checkpoint: string): DataConfig {
+  let base: Record<string, unknown> = {};
+  if (o.config) base = (readJsonFile(o.config) as { data?: Record<string, unknown> }).data ?? {};
+  else {
+    const run = runDirOf(checkpoint);
+    if (run) base = parseConfig(readJsonFile(path.join(run, 'config.json'))).data;
+  }
+  if (o.data && o.data !== base.type) base = { type: o.data };
+  if (o.dataRoot) base = { ...base, root: path.resolve(o.dataRoot) };
+  if (!base.type) throw new Error('no data set given: use --data (and --data-root), --config, or a checkpoint inside a training run');
+  const parsed = dataSchema.safeParse(base);
+  if (!parsed.success) throw new Error(`invalid data settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Evaluates `model` on one split with a terminal progress bar. */
+export async function evaluateSplit(
+  model: Segmentor,
+  data: DataConfig,
+  split: string,
+  pipeline: PipelineOptions,
+  opts: { oracle?: boolean; limit?: number } = {},
+): Promise<EvaluationResult> {
+  const dataset = buildDataset(data, split);
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'eval |{bar}| {value}/{total} images' }, Presets.shades_classic) : null;
+  bar?.start(Math.min(dataset.length, opts.limit ?? Infinity), 0);
+  try {
+    return await evaluateDataset(dataset, scorePredictor(model, pipeline), {
+      numClasses: model.config.numClasses,
+      oracle: opts.oracle,
+      limit: opts.limit,
+      onSample: (done) => bar?.update(done),
+    });
+  } finally {
+    bar?.stop();
+  }
+}
+
+export function evalCommand(): Command {
+  const cmd = new Command('eval')
+    .description(
+      'Evaluate a model on a split: confusion matrix at label resolution, per-class IoU, mean IoU, ' +
+        'pixel accuracy and mean class accuracy (ignore pixels excluded).',
+    )
+    .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (uses final/ or its newest checkpoint)')
+    .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
+    .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
+    .option('--data-root <dir>', 'data set folder')
+    .option('-s, --split <name>', 'split to evaluate', 'val')
+    .option('--oracle', '"+ground truth label": only classes present in each ground truth may be predicted')
+    .option('--limit <n>', 'evaluate only the first n images', positiveInt)
+    .option('-o, --out <file>', 'also write the metrics and confusion matrix as JSON');
+  addPipelineOptions(cmd);
+  return cmd
+    .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
+    .action(async (o: EvalCliOptions) => {
+      const checkpoint = resolveCheckpoint(o.checkpoint);
+      const data = evalDataConfig(o, checkpoint);
+      await startBackend(o.backend as never);
+      const model = await loadSegmentor(checkpoint);
+      const started = performance.now();
+      const result = await evaluateSplit(model, data, o.split, pipelineFromOptions(o), o);
+      const seconds = (performance.now() - started) / 1000;
+      model.dispose();
+      process.stdout.write(formatMetricsTable(result.metrics) + '\n');
+      process.stdout.write(
+        `mIoU ${(100 * result.metrics.mIoU).toFixed(2)}  pixel acc ${(100 * result.metrics.pixelAccuracy).toFixed(2)}` +
+          `  mean class acc ${(100 * result.metrics.meanClassAccuracy).toFixed(2)}  (${result.images} images, ${seconds.toFixed(1)} s)\n`,
+      );
+      if (o.out) {
+        fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+        const tmp = `${o.out}.tmp-${process.pid}`;
+        fs.writeFileSync(tmp, JSON.stringify({ checkpoint, split: o.split, data, metrics: result.metrics, confusion: result.confusion.toJSON() }, null, 1));
+        fs.renameSync(tmp, o.out);
+      }
+    });
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** The `guideseg` command line. */
+import { Command } from 'commander';
+import * as path from 'node:path';
+import { benchCommand } from './bench_command';
+import { packageRoot } from './common';
+import { demoCommand } from './demo_command';
+import { evalCommand } from './eval_command';
+import { predictCommand } from './predict_command';
+import { trainCommand } from './train_command';
+
+const program = new Command('guideseg')
+  .description('Semantic image segmentation guided by image classification (TensorFlow.js).')
+  .version(require(path.join(packageRoot(), 'package.json')).version)
+  .addCommand(trainCommand())
+  .addCommand(evalCommand())
+  .addCommand(predictCommand())
+  .addCommand(benchCommand())
+  .addCommand(demoCommand())
+  .showHelpAfterError();
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`guideseg: ${err.message}\n`);
+  process.exit(1);
+});

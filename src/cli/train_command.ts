@@ -1,0 +1,89 @@
+/** `guideseg train`: trains a model from a config file and/or options. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { parseConfig, type Config } from '../config/schema';
+import { train } from '../train/trainer';
+import { readJsonFile, loadConfig } from './config_file';
+import { backendOption, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
+
+interface TrainCliOptions {
+  config?: string;
+  workDir: string;
+  resume?: boolean;
+  model?: string;
+  variant?: 'joint' | 'baseline';
+  data?: string;
+  dataRoot?: string;
+  backend?: string;
+  iterations?: number;
+  batchSize?: number;
+  crop?: [number, number];
+  lr?: number;
+  seed?: number;
+  checkpointInterval?: number;
+  logInterval?: number;
+}
+
+/** Builds the run's config: from the work dir when resuming without --config, else file + options. */
+export function trainConfigFromOptions(o: TrainCliOptions): Config {
+  const saved = path.join(o.workDir, 'config.json');
+  const trainOverrides: Record<string, unknown> = {};
+  if (o.iterations !== undefined) trainOverrides.iterations = o.iterations;
+  if (o.batchSize !== undefined) trainOverrides.batchSize = o.batchSize;
+  if (o.crop) trainOverrides.cropSize = o.crop;
+  if (o.lr !== undefined) trainOverrides.baseLr = o.lr;
+  if (o.seed !== undefined) trainOverrides.seed = o.seed;
+  if (o.checkpointInterval !== undefined) trainOverrides.checkpointInterval = o.checkpointInterval;
+  if (o.logInterval !== undefined) trainOverrides.logInterval = o.logInterval;
+  if (o.resume && !o.config && fs.existsSync(saved)) {
+    const config = parseConfig(readJsonFile(saved), `config ${saved}`);
+    return parseConfig({ ...config, train: { ...config.train, ...trainOverrides } }, `config ${saved}`);
+  }
+  return loadConfig(o.config, {
+    model: o.model,
+    variant: o.variant,
+    data: o.data,
+    dataRoot: o.dataRoot,
+    backend: o.backend,
+    train: trainOverrides,
+  });
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description(
+      'Train a segmentation model (dense branch + clsNet, joint loss) with SGD, poly learning rate and ' +
+        'random scale/crop/flip. Writes <work-dir>/config.json, metrics.jsonl (one JSON line per step), ' +
+        'checkpoints/iter_N/ (atomic; model.json + weights.bin, optimizer, run state) and final/.',
+    )
+    .requiredOption('-w, --work-dir <dir>', 'folder of the run (created)')
+    .option('-c, --config <file>', 'JSON config: {model, data, train, backend}; model may be a preset name')
+    .option('--resume', 'continue from the newest checkpoint in --work-dir (uses its config.json unless --config is given)')
+    .option('-m, --model <preset>', 'model preset: bench-vgg, bench-resnet, deeplab-vgg16, deeplab-resnet101')
+    .addOption(new Option('--variant <variant>', 'joint (U = D + g, CE + BCE) or baseline (dense branch only)').choices(['joint', 'baseline']))
+    .option('-d, --data <type>', 'data set type: camvid, voc, context')
+    .option('--data-root <dir>', 'data set folder (camvid, voc)')
+    .option('--iterations <n>', 'number of SGD steps', positiveInt)
+    .option('--batch-size <n>', 'images per SGD step', positiveInt)
+    .option('--crop <size>', 'random crop size, e.g. 256 or 320x480', sizeOption)
+    .option('--lr <rate>', 'base learning rate of the poly schedule', nonNegativeNumber)
+    .option('--seed <n>', 'seed of weights, data order, augmentation and dropout', (v) => Number.parseInt(v, 10))
+    .option('--checkpoint-interval <n>', 'save a checkpoint every n steps', positiveInt)
+    .option('--log-interval <n>', 'print a progress line every n steps (when not on a terminal)', positiveInt)
+    .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow (tfjs-node), auto', backendOption)
+    .action(async (o: TrainCliOptions) => {
+      const config = trainConfigFromOptions(o);
+      await startBackend(config.backend);
+      const result = await train(config, { workDir: o.workDir, resume: o.resume });
+      const params = result.model.parameterCount();
+      result.model.dispose();
+      process.stderr.write(
+        `${result.interrupted ? 'stopped' : 'finished'} at iteration ${result.iteration}/${config.train.iterations}` +
+          ` (${params.toLocaleString('en-US')} parameters, ${tf.memory().numTensors} tensors left)\n`,
+      );
+      if (result.finalDir) process.stdout.write(`model saved to ${result.finalDir}\n`);
+      else process.stdout.write(`resume with: guideseg train --work-dir ${o.workDir} --resume\n`);
+    });
+}

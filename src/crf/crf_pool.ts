@@ -1,0 +1,172 @@
+/**
+ * Multi-threaded guidance CRF: the image rows are split into bands, one per
+ * thread (the calling thread takes the first), sharing all maps through
+ * SharedArrayBuffers. Each band recomputes the 2r-row halo it needs, so the
+ * result equals the single-thread one up to float rounding (≈1e-7).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { BARRIER_WORDS, SharedBarrier } from './barrier';
+import { checkCrfInput, type CrfInput, type CrfResult } from './guidance_crf';
+import type { Guide } from './guided_filter';
+import { MeanFieldEngine, runMeanFieldBand, splitBands, type Band, type MeanFieldBuffers } from './mean_field';
+import { resolveCrfSettings, type CrfSettings } from './settings';
+
+/** What the calling thread sends a worker for one run (all maps shared). */
+export interface WorkerRunMessage {
+  index: number;
+  parties: number;
+  ctrl: Int32Array;
+  errorText: Uint8Array;
+  guide: Guide;
+  numClasses: number;
+  buffers: MeanFieldBuffers;
+  settings: CrfSettings;
+  logPresence: Float64Array | null;
+  band: Band;
+}
+
+function isShared(a: ArrayBufferView): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+function sharedF32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(n * 4));
+}
+
+/** A copy of the guide whose big maps live in shared memory (the guide itself if they already do). */
+function shareGuide(g: Guide): Guide {
+  if (isShared(g.image)) return g;
+  const copy = <T extends Float32Array | Float64Array>(a: T): T => {
+    const b = new (a.constructor as { new (buf: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
+    b.set(a);
+    return b;
+  };
+  return { ...g, image: copy(g.image), mean: copy(g.mean), invCov: copy(g.invCov), low: g.low ? shareGuide(g.low) : null };
+}
+
+function spawnWorker(): Worker {
+  const ext = path.extname(__filename);
+  const file = path.join(__dirname, `crf_worker${ext}`);
+  if (ext === '.ts') {
+    // Running from sources (tsx): the worker registers the TypeScript loader first.
+    const loader = require.resolve('tsx/cjs');
+    return new Worker(`require(${JSON.stringify(loader)}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] });
+  }
+  return new Worker(file);
+}
+
+/** A pool of worker threads running the guidance CRF on several cores. Reuse it across images. */
+export class GuidanceCrfPool {
+  readonly threads: number;
+  private readonly workers: Worker[];
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * BARRIER_WORDS));
+  private readonly errorText = new Uint8Array(new SharedArrayBuffer(1024));
+  private cache: MeanFieldBuffers | null = null;
+  private closed = false;
+  private lostWorker: Error | null = null;
+
+  private constructor(threads: number, workers: Worker[]) {
+    this.threads = threads;
+    this.workers = workers;
+  }
+
+  /** Starts `threads − 1` workers (the caller's thread is the last one); default: one per CPU. */
+  static async create(threads: number = os.availableParallelism()): Promise<GuidanceCrfPool> {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`GuidanceCrfPool: threads must be >= 1, got ${threads}`);
+    const workers: Worker[] = [];
+    await Promise.all(
+      Array.from({ length: threads - 1 }, async () => {
+        const w = spawnWorker();
+        workers.push(w);
+        await new Promise<void>((resolve, reject) => {
+          w.once('message', () => resolve());
+          w.once('error', reject);
+        });
+        // An idle pool must not keep the process alive.
+        w.unref();
+      }),
+    );
+    const pool = new GuidanceCrfPool(threads, workers);
+    // A worker that dies outside a run is reported by the next run instead of crashing the process.
+    for (const w of workers) w.on('error', (err) => (pool.lostWorker = err));
+    return pool;
+  }
+
+  /**
+   * Runs the CRF on one image (blocks the calling thread, which filters its own
+   * band meanwhile). Same inputs, settings and results as `runGuidanceCrf`;
+   * a shared-memory `unary` or `guide` is used without copying.
+   */
+  run(input: CrfInput, partialSettings: Partial<CrfSettings> = {}): CrfResult {
+    if (this.closed) throw new Error('GuidanceCrfPool: run() after close()');
+    if (this.lostWorker) throw new Error(`GuidanceCrfPool: a worker died: ${this.lostWorker.message}`);
+    const settings = resolveCrfSettings(partialSettings);
+    const guide = shareGuide(checkCrfInput(input, settings, true));
+    const L = input.numClasses;
+    const buffers = this.buffersFor(input.unary, guide, L);
+    const lp = settings.lambda !== 0 && input.logPresence ? Float64Array.from(input.logPresence) : null;
+    const bands = splitBands(guide, this.threads);
+    const barrier = new SharedBarrier(this.ctrl, this.threads);
+    barrier.reset();
+    this.errorText.fill(0);
+    this.workers.forEach((w, i) => {
+      const msg: WorkerRunMessage = {
+        index: i + 1,
+        parties: this.threads,
+        ctrl: this.ctrl,
+        errorText: this.errorText,
+        guide,
+        numClasses: L,
+        buffers,
+        settings,
+        logPresence: lp,
+        band: bands[i + 1],
+      };
+      w.postMessage(msg);
+    });
+    try {
+      const engine = new MeanFieldEngine(guide, L, buffers, settings, lp);
+      runMeanFieldBand(engine, bands[0], () => barrier.wait());
+      barrier.wait();
+    } catch (err) {
+      barrier.fail();
+      const end = this.errorText.indexOf(0);
+      const text = new TextDecoder().decode(this.errorText.slice(0, end < 0 ? undefined : end));
+      throw new Error(text ? `guidance CRF ${text}` : (err as Error).message);
+    }
+    return { scores: buffers.q[settings.T % 2].slice(), labels: buffers.labels.slice() };
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Shared maps for this image size, reused while the size stays the same. */
+  private buffersFor(unary: Float32Array, guide: Guide, L: number): MeanFieldBuffers {
+    const n = guide.height * guide.width;
+    const nLow = guide.low ? guide.low.height * guide.low.width : 0;
+    let c = this.cache;
+    const fits =
+      c !== null &&
+      c.q[0].length === n * L &&
+      c.labels.length === n &&
+      (nLow === 0 ? c.fast === null : c.fast !== null && c.fast.pLow.length === nLow * L);
+    if (!fits) {
+      c = {
+        unary: sharedF32(n * L),
+        q: [sharedF32(n * L), sharedF32(n * L)],
+        labels: new Uint8Array(new SharedArrayBuffer(n)),
+        fast: nLow > 0 ? { pLow: sharedF32(nLow * L), coef: new Float64Array(new SharedArrayBuffer(nLow * 4 * L * 8)) } : null,
+      };
+      this.cache = c;
+    }
+    const own = c as MeanFieldBuffers;
+    if (isShared(unary)) return { ...own, unary };
+    own.unary.set(unary);
+    return own;
+  }
+}

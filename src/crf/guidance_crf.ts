@@ -1,0 +1,82 @@
+/**
+ * Guidance CRF with content-sensitive compatibility (METHOD.md §2), single
+ * thread. See `crf_pool.ts` for the multi-threaded version (same results).
+ */
+import { prepareGuide, type Guide } from './guided_filter';
+import { MeanFieldEngine, runMeanFieldBand, type MeanFieldBuffers } from './mean_field';
+import { resolveCrfSettings, type CrfSettings } from './settings';
+
+/** One image's CRF input. */
+export interface CrfInput {
+  /** RGB image, HWC, 0..255. */
+  image: Uint8Array | Float32Array;
+  /** Unary scores U (logits), HWL with the class fastest. */
+  unary: Float32Array;
+  height: number;
+  width: number;
+  numClasses: number;
+  /**
+   * ĝ = log sigmoid(g) per class (see compatibility.ts); needed when λ > 0,
+   * ignored otherwise. `null` = Potts compatibility.
+   */
+  logPresence?: ArrayLike<number> | null;
+  /** A guide prepared earlier for this image with the same r, ε and subsample (reused across settings). */
+  guide?: Guide;
+}
+
+/** CRF output. */
+export interface CrfResult {
+  /** Final scores S, HWL (the unary itself when T = 0). */
+  scores: Float32Array;
+  /** argmax of S, H·W. */
+  labels: Uint8Array;
+}
+
+/** Checks an input against the settings; returns the guide to use (prepared if not given). */
+export function checkCrfInput(input: CrfInput, settings: CrfSettings, shared = false): Guide {
+  const { height: H, width: W, numClasses: L } = input;
+  if (!Number.isInteger(L) || L < 1 || L > 256) throw new Error(`guidance CRF: numClasses must be 1..256, got ${L}`);
+  if (input.unary.length !== H * W * L) {
+    throw new Error(`guidance CRF: unary has ${input.unary.length} values, expected ${H}x${W}x${L}`);
+  }
+  const lp = input.logPresence ?? null;
+  if (settings.lambda !== 0 && lp === null) {
+    throw new Error('guidance CRF: crf.lambda > 0 needs the log presence ĝ of the classes (logPresence)');
+  }
+  if (lp !== null && lp.length !== L) throw new Error(`guidance CRF: ${lp.length} log-presence values for ${L} classes`);
+  const g = input.guide;
+  if (g === undefined) {
+    return prepareGuide(input.image, H, W, settings.r, settings.eps, { subsample: settings.subsample, shared });
+  }
+  if (g.height !== H || g.width !== W || g.radius !== settings.r || g.eps !== settings.eps || g.subsample !== settings.subsample) {
+    throw new Error(
+      `guidance CRF: guide (${g.height}x${g.width}, r=${g.radius}, eps=${g.eps}, s=${g.subsample}) does not match the input/settings`,
+    );
+  }
+  return g;
+}
+
+/**
+ * Runs T mean-field iterations of the guidance CRF on one image and returns the
+ * final scores and labels. Cost O(H·W·L) per iteration whatever r.
+ */
+export function runGuidanceCrf(input: CrfInput, partialSettings: Partial<CrfSettings> = {}): CrfResult {
+  const settings = resolveCrfSettings(partialSettings);
+  const guide = checkCrfInput(input, settings);
+  const n = input.height * input.width;
+  const L = input.numClasses;
+  const low = guide.low;
+  const buffers: MeanFieldBuffers = {
+    unary: input.unary,
+    q: [new Float32Array(n * L), new Float32Array(n * L)],
+    labels: new Uint8Array(n),
+    fast: low
+      ? { pLow: new Float32Array(low.height * low.width * L), coef: new Float64Array(low.height * low.width * 4 * L) }
+      : null,
+  };
+  const lp = settings.lambda !== 0 ? (input.logPresence ?? null) : null;
+  const engine = new MeanFieldEngine(guide, L, buffers, settings, lp);
+  const Hl = low ? low.height : 0;
+  runMeanFieldBand(engine, { y0: 0, y1: input.height, ly0: 0, ly1: Hl }, () => {});
+  return { scores: buffers.q[settings.T % 2], labels: buffers.labels };
+}

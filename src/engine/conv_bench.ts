@@ -1,0 +1,137 @@
+/**
+ * Convolution micro-benchmark: forward conv vs the two gradients the project
+ * computes for it (input and filter), on `bench-vgg` shapes at 256×256, batch 2.
+ * Runs on whatever backend is active; call `initBackend` first.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dGradConfig } from './kernels/conv2d_grad';
+import { stockKernel } from './kernels';
+
+/** One timed operation. */
+export interface BenchRow {
+  name: string;
+  medianMs: number;
+  /** Nominal forward FLOPs (2 per multiply-add) divided by the median time. */
+  gflops: number;
+}
+
+/** A convolution to time: NHWC input, HWIO filter. */
+export interface ConvCase {
+  name: string;
+  input: [number, number, number, number];
+  kernel: number;
+  outChannels: number;
+  stride?: number;
+  dilation?: number;
+}
+
+/** Options of {@link benchConv}. */
+export interface BenchConvOptions {
+  /** Timed runs per operation (median reported); at least 5. */
+  runs?: number;
+  /** Untimed runs first. */
+  warmup?: number;
+  /** Cases to run; defaults to {@link VGG_CASES}. */
+  cases?: ConvCase[];
+  /** Also time the backend's stock Conv2DBackpropInput kernel where the project replaced it. */
+  includeStock?: boolean;
+  /** Called with each row as soon as it is measured. */
+  onRow?: (row: BenchRow) => void;
+}
+
+/** Convolutions of `bench-vgg` (width ×0.25) for a batch of 2 crops of 256×256. */
+export const VGG_CASES: ConvCase[] = [
+  { name: 'conv1_2 16->16 @256', input: [2, 256, 256, 16], kernel: 3, outChannels: 16 },
+  { name: 'conv3 64->64 @64', input: [2, 64, 64, 64], kernel: 3, outChannels: 64 },
+  { name: 'conv5 d2 128->128 @32', input: [2, 32, 32, 128], kernel: 3, outChannels: 128, dilation: 2 },
+  { name: 'fc6 d12 128->256 @32', input: [2, 32, 32, 128], kernel: 3, outChannels: 256, dilation: 12 },
+  { name: 'fc7 1x1 256->256 @32', input: [2, 32, 32, 256], kernel: 1, outChannels: 256 },
+  { name: 'stem 7x7/2 3->32 @256', input: [2, 256, 256, 3], kernel: 7, outChannels: 32, stride: 2 },
+];
+
+/** Forward FLOPs of a 'same'-padded convolution (2 per multiply-add). */
+export function convFlops(c: ConvCase): number {
+  const s = c.stride ?? 1;
+  const [b, h, w, cin] = c.input;
+  return 2 * b * Math.ceil(h / s) * Math.ceil(w / s) * c.outChannels * c.kernel * c.kernel * cin;
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * Median wall time of `f`. Only one value of the result is read back: enough
+ * to make lazy backends finish, while a full download would dominate the time.
+ */
+async function timeIt(f: () => tf.Tensor, runs: number, warmup: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t0 = performance.now();
+    const out = f();
+    const probe = tf.slice(tf.reshape(out, [-1]), 0, 1);
+    await probe.data();
+    const dt = performance.now() - t0;
+    tf.dispose([out, probe]);
+    if (i >= warmup) times.push(dt);
+  }
+  return median(times);
+}
+
+/**
+ * Times forward conv, input gradient and filter gradient (the functions a
+ * training step runs) for each case on the current backend.
+ */
+export async function benchConv(opts: BenchConvOptions = {}): Promise<BenchRow[]> {
+  const runs = Math.max(5, opts.runs ?? 5);
+  const warmup = opts.warmup ?? 1;
+  const rows: BenchRow[] = [];
+  const emit = (name: string, ms: number, flops: number): void => {
+    const row = { name, medianMs: ms, gflops: flops / ms / 1e6 };
+    rows.push(row);
+    opts.onRow?.(row);
+  };
+  for (const c of opts.cases ?? VGG_CASES) {
+    const s = c.stride ?? 1;
+    const d = c.dilation ?? 1;
+    const [b, h, w, cin] = c.input;
+    const x = tf.randomNormal(c.input) as tf.Tensor4D;
+    const filter = tf.randomNormal([c.kernel, c.kernel, cin, c.outChannels]) as tf.Tensor4D;
+    const dy = tf.randomNormal([b, Math.ceil(h / s), Math.ceil(w / s), c.outChannels]) as tf.Tensor4D;
+    const attrs = { strides: s, pad: 'same', dataFormat: 'NHWC', dilations: d } as unknown as tf.NamedAttrMap;
+    const flops = convFlops(c);
+    const grads = (): Record<string, () => tf.Tensor> => conv2dGradConfig.gradFunc(dy, [x, filter], attrs);
+    emit(`${c.name} forward`, await timeIt(() => tf.conv2d(x, filter, s, 'same', 'NHWC', d), runs, warmup), flops);
+    emit(`${c.name} backprop-input`, await timeIt(() => tf.tidy(() => grads().x()), runs, warmup), flops);
+    emit(`${c.name} backprop-filter`, await timeIt(() => tf.tidy(() => grads().filter()), runs, warmup), flops);
+    const stock = opts.includeStock && d === 1 ? stockKernel('Conv2DBackpropInput', tf.getBackend()) : undefined;
+    if (stock !== undefined) {
+      // The stock kernel was unregistered before the backend ran its set-up.
+      stock.setupFunc?.(tf.engine().backend);
+      const run = (): tf.Tensor => {
+        const backend = tf.engine().backend;
+        const info = stock.kernelFunc({
+          inputs: { dy, filter },
+          backend,
+          attrs: { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: c.input },
+        }) as tf.TensorInfo;
+        return tf.engine().makeTensorFromTensorInfo(info);
+      };
+      emit(`${c.name} backprop-input (stock)`, await timeIt(run, runs, warmup), flops);
+    }
+    tf.dispose([x, filter, dy]);
+  }
+  return rows;
+}
+
+/** Formats rows as an aligned text table. */
+export function formatBenchTable(rows: BenchRow[]): string {
+  const width = Math.max(...rows.map((r) => r.name.length), 4);
+  const lines = [`${'name'.padEnd(width)}  ${'ms'.padStart(9)}  ${'GFLOP/s'.padStart(8)}`];
+  for (const r of rows) {
+    lines.push(`${r.name.padEnd(width)}  ${r.medianMs.toFixed(2).padStart(9)}  ${r.gflops.toFixed(2).padStart(8)}`);
+  }
+  return lines.join('\n');
+}

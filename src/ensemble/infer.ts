@@ -1,0 +1,114 @@
+/**
+ * Test-time inference: runs the network on candidates of one image (scales ×
+ * flips, METHOD.md §3), maps each candidate's unary back to the original size
+ * and combines them. The output is plain typed arrays for the CRF and metrics.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Segmentor } from '../model/types';
+
+/** How candidates are combined (METHOD.md §3). `learned` needs weights. */
+export type CombineMode = 'avg' | 'max' | 'avgmax' | 'learned';
+
+export interface EnsembleOptions {
+  /** Resize factors of the candidates (paper: 1.2, 1.0, 0.8). */
+  scales: number[];
+  /** Also run each scale on the horizontally flipped image. */
+  flip: boolean;
+  combine: CombineMode;
+  /** Per-candidate, per-class weights [candidates × L] for `learned`. */
+  learnedWeights?: Float32Array;
+}
+
+/** Single candidate: the image as it is. */
+export const SINGLE_SCALE: EnsembleOptions = { scales: [1], flip: false, combine: 'avg' };
+/** The paper's 6 candidates combined by average. */
+export const SIX_CANDIDATES: EnsembleOptions = { scales: [1.2, 1.0, 0.8], flip: true, combine: 'avg' };
+
+/** Unary scores of one image: `scores` is H*W*L (row-major, classes fastest). */
+export interface UnaryMap {
+  height: number;
+  width: number;
+  numClasses: number;
+  scores: Float32Array;
+  /** Global scores g (averaged over candidates); null for the baseline. */
+  global: Float32Array | null;
+}
+
+/** Unary maps of every candidate, each at the original size: [candidates, H, W, L]. */
+export function candidateUnaries(
+  model: Segmentor,
+  image: Uint8Array,
+  height: number,
+  width: number,
+  opts: Pick<EnsembleOptions, 'scales' | 'flip'>,
+): { unaries: tf.Tensor4D; global: tf.Tensor2D | null } {
+  const result = tf.tidy(() => {
+    const input = tf.tensor4d(Float32Array.from(image), [1, height, width, 3]);
+    const unaries: tf.Tensor4D[] = [];
+    const globals: tf.Tensor2D[] = [];
+    for (const scale of opts.scales) {
+      const h = Math.max(1, Math.round(height * scale));
+      const w = Math.max(1, Math.round(width * scale));
+      const scaled = scale === 1 ? input : tf.image.resizeBilinear(input, [h, w]);
+      for (const flipped of opts.flip ? [false, true] : [false]) {
+        const candidate = flipped ? tf.reverse(scaled, 2) : scaled;
+        const out = model.forward(candidate as tf.Tensor4D, { training: false });
+        let unary = model.unary(out, height, width);
+        if (flipped) unary = tf.reverse(unary, 2);
+        unaries.push(unary);
+        if (out.global) globals.push(out.global);
+      }
+    }
+    const stacked = tf.concat(unaries, 0) as tf.Tensor4D;
+    return globals.length ? { unaries: stacked, global: tf.concat(globals, 0) } : { unaries: stacked };
+  }) as { unaries: tf.Tensor4D; global?: tf.Tensor2D };
+  return { unaries: result.unaries, global: result.global ?? null };
+}
+
+/** Combines candidate unaries [N, H, W, L] into one [H, W, L] map. */
+export function combineCandidates(unaries: tf.Tensor4D, mode: CombineMode, learnedWeights?: Float32Array): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [n, , , numClasses] = unaries.shape;
+    switch (mode) {
+      case 'avg':
+        return tf.mean(unaries, 0) as tf.Tensor3D;
+      case 'max':
+        return tf.max(unaries, 0) as tf.Tensor3D;
+      case 'avgmax':
+        return tf.div(tf.add(tf.mean(unaries, 0), tf.max(unaries, 0)), 2) as tf.Tensor3D;
+      case 'learned': {
+        if (!learnedWeights || learnedWeights.length !== n * numClasses) {
+          throw new Error(`learned combination needs ${n}×${numClasses} weights, got ${learnedWeights?.length ?? 0}`);
+        }
+        const weights = tf.tensor4d(learnedWeights, [n, 1, 1, numClasses]);
+        return tf.sum(tf.mul(unaries, weights), 0) as tf.Tensor3D;
+      }
+    }
+  });
+}
+
+/** Runs the ensemble on one RGB image and returns the combined unary as typed arrays. */
+export function inferUnary(
+  model: Segmentor,
+  image: Uint8Array,
+  height: number,
+  width: number,
+  opts: EnsembleOptions = SINGLE_SCALE,
+): UnaryMap {
+  const { unaries, global } = candidateUnaries(model, image, height, width, opts);
+  try {
+    const combined = combineCandidates(unaries, opts.combine, opts.learnedWeights);
+    const scores = combined.dataSync() as Float32Array;
+    combined.dispose();
+    let globalScores: Float32Array | null = null;
+    if (global) {
+      const meanGlobal = tf.mean(global, 0);
+      globalScores = meanGlobal.dataSync() as Float32Array;
+      meanGlobal.dispose();
+    }
+    return { height, width, numClasses: unaries.shape[3], scores, global: globalScores };
+  } finally {
+    unaries.dispose();
+    global?.dispose();
+  }
+}

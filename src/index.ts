@@ -1,0 +1,3 @@
+/** guideseg: semantic segmentation guided by image classification. */
+export { load } from './api';
+export type { ImageInput, LoadOptions, SegmentOptions, SegmentationResult, Segmenter } from './api';

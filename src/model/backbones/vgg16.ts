@@ -1,0 +1,99 @@
+/**
+ * VGG-16 as in DeepLab LargeFOV (METHOD.md §1): five blocks of 3x3 convs with
+ * ReLU (2, 2, 3, 3, 3 convs of 64, 128, 256, 512, 512 channels x width), each
+ * followed by a 3x3 max pool with padding 1. Pools 1-3 have stride 2; pool 4
+ * has stride 1 at output stride 8 (2 at 16); conv5 is dilated by 2 at output
+ * stride 8 (1 at 16); pool 5 has stride 1. The feature map is pool 5's output.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../util/rng';
+import { Conv2d, convFlops, convOutputSize } from '../layers/conv2d';
+import { maxPool } from '../layers/pooling';
+import { ForwardContext, Module } from '../module';
+import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone, scaledChannels } from './backbone';
+
+type VggConfig = Extract<BackboneConfig, { type: 'vgg16' }>;
+
+/** One stage of the network: its convs, then a max pool. */
+interface VggBlock {
+  /** Channels of every conv of the block. */
+  channels: number;
+  convs: number;
+  dilation: number;
+  poolStride: number;
+}
+
+const BASE_CHANNELS = [64, 128, 256, 512, 512];
+const CONVS_PER_BLOCK = [2, 2, 3, 3, 3];
+
+/** The layer plan shared by the builder and the FLOP count. */
+function vggPlan(config: VggConfig): VggBlock[] {
+  const s8 = config.outputStride === 8;
+  return BASE_CHANNELS.map((base, i) => ({
+    channels: scaledChannels(base, config.width),
+    convs: CONVS_PER_BLOCK[i],
+    dilation: i === 4 && s8 ? 2 : 1,
+    poolStride: i < 3 ? 2 : i === 3 ? (s8 ? 1 : 2) : 1,
+  }));
+}
+
+/**
+ * DeepLab LargeFOV VGG-16 feature extractor. Variables are named
+ * `conv{block}_{index}.weight|bias`, e.g. `conv5_3.weight`.
+ */
+export class Vgg16 extends Module implements Backbone {
+  readonly outChannels: number;
+  readonly outputStride: number;
+  private readonly blocks: Array<{ convs: Conv2d[]; poolStride: number }>;
+
+  /**
+   * @param config `backbone` section: `width` (channel multiplier) and `outputStride` (8 or 16)
+   * @param rng generator the weights are drawn from (He-normal)
+   */
+  constructor(config: VggConfig, rng: Rng) {
+    super();
+    this.outputStride = config.outputStride;
+    let inChannels = 3;
+    this.blocks = vggPlan(config).map((block, b) => {
+      const convs: Conv2d[] = [];
+      for (let j = 0; j < block.convs; j++) {
+        const conv = new Conv2d(inChannels, block.channels, { kernelSize: 3, dilation: block.dilation }, rng);
+        convs.push(this.addChild(`conv${b + 1}_${j + 1}`, conv));
+        inChannels = block.channels;
+      }
+      return { convs, poolStride: block.poolStride };
+    });
+    this.outChannels = inChannels;
+  }
+
+  forward(x: tf.Tensor4D, _ctx: ForwardContext): tf.Tensor4D {
+    return tf.tidy(() => {
+      let h = x;
+      for (const block of this.blocks) {
+        for (const conv of block.convs) h = tf.relu(conv.forward(h));
+        h = maxPool(h, 3, block.poolStride, 1);
+      }
+      return h;
+    });
+  }
+}
+
+/** Feature shape and conv FLOPs of VGG-16 for one `height` x `width` image. */
+function analyzeVgg(config: VggConfig, height: number, width: number): BackboneAnalysis {
+  let [h, w, c] = [height, width, 3];
+  let flops = 0;
+  for (const block of vggPlan(config)) {
+    for (let j = 0; j < block.convs; j++) {
+      flops += convFlops(h, w, 3, c, block.channels);
+      c = block.channels;
+    }
+    h = convOutputSize(h, 3, block.poolStride, 1, 1);
+    w = convOutputSize(w, 3, block.poolStride, 1, 1);
+  }
+  return { height: h, width: w, channels: c, flops };
+}
+
+BACKBONES.register('vgg16', {
+  build: (config, rng) => new Vgg16(expectBackbone(config, 'vgg16'), rng),
+  analyze: (config, height, width) => analyzeVgg(expectBackbone(config, 'vgg16'), height, width),
+});

@@ -1,0 +1,147 @@
+/**
+ * Generic checkpoint file helpers: named tensors ⇄ tfjs weight bytes + specs,
+ * and atomic writing of a folder of files. Used for model weights and reusable
+ * for optimizer state.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** One entry of a tfjs weights manifest (name, shape, dtype). */
+export type WeightSpec = tf.io.WeightsManifestEntry;
+
+/**
+ * Encodes tensors in the tfjs weights format (tf.io.encodeWeights): one byte
+ * buffer and the specs that describe it, in the given order.
+ *
+ * @param tensors [name, tensor] pairs or a name → tensor map
+ * @param group optional tfjs weight group (`model` or `optimizer`)
+ */
+export async function encodeNamedTensors(
+  tensors: Array<[string, tf.Tensor]> | tf.NamedTensorMap,
+  group?: tf.io.WeightGroup,
+): Promise<{ data: Uint8Array; specs: WeightSpec[] }> {
+  const list = Array.isArray(tensors) ? tensors.map(([name, tensor]) => ({ name, tensor })) : tensors;
+  const { data, specs } = await tf.io.encodeWeights(list, group);
+  return { data: new Uint8Array(data), specs };
+}
+
+/** Bytes a spec occupies in a weights buffer. */
+export function specByteLength(spec: WeightSpec): number {
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  const bytes: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+  const per = bytes[dtype];
+  if (per === undefined) throw new Error(`weight "${spec.name}": unsupported dtype ${dtype}`);
+  return size * per;
+}
+
+/**
+ * Decodes a weights buffer (tf.io.decodeWeights) after checking its length
+ * against the specs, so a truncated or padded file is reported, not misread.
+ *
+ * @param data the bytes
+ * @param specs what the bytes hold, in order
+ * @param source file name used in error messages
+ */
+export function decodeNamedTensors(data: Uint8Array, specs: WeightSpec[], source: string): tf.NamedTensorMap {
+  const expected = specs.reduce((n, s) => n + specByteLength(s), 0);
+  if (data.byteLength !== expected) {
+    throw new Error(`${source}: corrupt or truncated weights: ${data.byteLength} bytes, expected ${expected}`);
+  }
+  const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  return tf.io.decodeWeights(buffer, specs);
+}
+
+/** Hex SHA-256 of some bytes (checksums stored next to the weights). */
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Writes `files` (name → contents) as the folder `dir`, atomically: they are
+ * written and flushed in a temporary folder beside `dir`, which is then
+ * renamed into place. Readers see the old folder or the complete new one,
+ * never a half-written one. File names must be plain (no folders).
+ */
+export async function writeFilesAtomic(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  const base = path.basename(target);
+  for (const name of Object.keys(files)) {
+    if (name === '' || name !== path.basename(name) || name === '.' || name === '..') {
+      throw new Error(`${target}: invalid checkpoint file name "${name}"`);
+    }
+  }
+  const existing = await fs.stat(target).catch(() => null);
+  if (existing && !existing.isDirectory()) throw new Error(`${target}: exists and is not a folder`);
+  await fs.mkdir(parent, { recursive: true });
+  const temp = await fs.mkdtemp(path.join(parent, `.${base}.tmp-`));
+  try {
+    for (const [name, contents] of Object.entries(files)) await writeFileSynced(path.join(temp, name), contents);
+    await syncFolder(temp);
+    if (existing) {
+      // Move the old folder aside first: rename cannot replace a non-empty folder.
+      const old = `${temp}.old`;
+      await fs.rename(target, old);
+      try {
+        await fs.rename(temp, target);
+      } catch (err) {
+        await fs.rename(old, target);
+        throw err;
+      }
+      await fs.rm(old, { recursive: true, force: true });
+    } else {
+      await fs.rename(temp, target);
+    }
+    await syncFolder(parent);
+  } catch (err) {
+    await fs.rm(temp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writeFileSynced(file: string, contents: string | Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(contents);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  // Flushing a folder's entries is not supported everywhere; it is best effort.
+  const handle = await fs.open(dir, 'r').catch(() => null);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // not supported on this file system
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a file, with an error naming it (and what it is) when absent. */
+export async function readFileNamed(file: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.readFile(file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${file}: missing ${what}`);
+    throw new Error(`${file}: cannot read ${what}: ${(err as Error).message}`);
+  }
+}
+
+/** Reads and parses a JSON file, with errors naming it. */
+export async function readJsonFile(file: string, what: string): Promise<unknown> {
+  const bytes = await readFileNamed(file, what);
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (err) {
+    throw new Error(`${file}: corrupt ${what} (invalid JSON: ${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,41 @@
+/** Fully connected layer. */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../util/rng';
+import { Module } from '../module';
+import { initWeight, WeightInit } from './init';
+
+/**
+ * `y = x · weight + bias`. Variables: `weight` [inFeatures, outFeatures] and
+ * `bias` [outFeatures] (zero-initialized).
+ */
+export class Linear extends Module {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  /**
+   * @param inFeatures length of each input vector
+   * @param outFeatures length of each output vector
+   * @param rng generator the weights are drawn from
+   * @param init weight initializer (default He-normal)
+   */
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    rng: Rng,
+    init: WeightInit = 'he',
+  ) {
+    super();
+    this.weight = this.addVariable('weight', initWeight(rng, [inFeatures, outFeatures], inFeatures, init));
+    this.bias = this.addVariable('bias', tf.zeros([outFeatures]));
+  }
+
+  /** Applies the layer to `x` [batch, inFeatures]. */
+  forward(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.add(tf.matMul(x, this.weight as tf.Tensor2D), this.bias));
+  }
+}
+
+/** Multiply-adds x2 of a fully connected layer for one sample. */
+export function linearFlops(inFeatures: number, outFeatures: number): number {
+  return 2 * inFeatures * outFeatures;
+}

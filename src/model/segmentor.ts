@@ -1,0 +1,98 @@
+/**
+ * The network of METHOD.md §1: backbone → dense head (D) and, for the joint
+ * variant, global head (g); unary U = D + g broadcast, upsampled to the image.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from '../config/schema';
+import { Rng } from '../util/rng';
+import { Backbone, BACKBONES } from './backbones';
+import { DENSE_HEADS, DenseHead, GLOBAL_HEADS, GlobalHead, HeadSpec } from './heads';
+import { resizeBilinear } from './layers/upsample';
+import { ForwardContext, Module } from './module';
+import type { Segmentor, SegmentorOutput } from './types';
+
+/**
+ * Segmentation network assembled by name from a model config. Children:
+ * `backbone`, `denseHead`, and `clsHead` (joint variant only), so weights are
+ * named e.g. `backbone.conv1_1.weight`, `denseHead.fc6.bias`, `clsHead.fc1.weight`.
+ */
+export class GuidedSegmentor extends Module implements Segmentor {
+  readonly backbone: Backbone;
+  readonly denseHead: DenseHead;
+  /** The global branch; null for the `baseline` variant. */
+  readonly clsHead: GlobalHead | null;
+  /** Input pixels per feature pixel (the backbone's output stride). */
+  readonly outputStride: number;
+  private readonly mean: [number, number, number];
+  private readonly invStd: [number, number, number];
+
+  /**
+   * @param config validated model config: `backbone.type`, `denseHead.type` and
+   *   `clsHead.type` pick registered components; `variant` `joint` builds the
+   *   global branch, `baseline` omits it; `normalize` is applied in `forward`
+   * @param rng generator all weights are drawn from, in construction order
+   *   (backbone, dense head, global head)
+   */
+  constructor(
+    readonly config: ModelConfig,
+    rng: Rng,
+  ) {
+    super();
+    this.backbone = this.addChild('backbone', BACKBONES.get(config.backbone.type).build(config.backbone, rng));
+    this.outputStride = this.backbone.outputStride;
+    const spec: HeadSpec = { config, inChannels: this.backbone.outChannels, outputStride: this.outputStride };
+    this.denseHead = this.addChild('denseHead', DENSE_HEADS.get(config.denseHead.type).build(spec, rng));
+    this.clsHead =
+      config.variant === 'joint' ? this.addChild('clsHead', GLOBAL_HEADS.get(config.clsHead.type).build(spec, rng)) : null;
+    this.mean = [...config.normalize.mean];
+    this.invStd = config.normalize.std.map((s) => 1 / s) as [number, number, number];
+  }
+
+  /**
+   * Runs both branches on `images` [B, H, W, 3], RGB 0..255 float32, any size.
+   * Returns D [B, ceil(H/s), ceil(W/s), L] and g [B, L] (null for the baseline).
+   */
+  forward(images: tf.Tensor4D, ctx: ForwardContext): SegmentorOutput {
+    if (images.rank !== 4 || images.shape[3] !== 3) {
+      throw new Error(`segmentor input must be [batch, height, width, 3], got [${images.shape.join(', ')}]`);
+    }
+    return tf.tidy(() => {
+      const x = tf.mul(tf.sub(images, tf.tensor1d(this.mean)), tf.tensor1d(this.invStd)) as tf.Tensor4D;
+      const features = this.backbone.forward(x, ctx);
+      const dense = this.denseHead.forward(features, ctx);
+      const global = this.clsHead ? this.clsHead.forward(features, ctx) : null;
+      return { dense, global } as unknown as tf.TensorContainerObject;
+    }) as unknown as SegmentorOutput;
+  }
+
+  /**
+   * U = D + g (broadcast over positions; D alone when `global` is null),
+   * bilinearly upsampled to [B, height, width, L].
+   *
+   * Alignment: feature pixel j is centred on input pixel s*j (every stride-2
+   * layer pads symmetrically), so when `height` x `width` is the size the
+   * output came from (ceil(height/s) = h, likewise for width) the map is
+   * resized to exactly s*h x s*w without corner alignment or half-pixel
+   * offsets (source = target / s) and cropped to height x width. For any other
+   * size it is resized directly, again without corner alignment.
+   */
+  unary(out: SegmentorOutput, height: number, width: number): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [b, h, w, classes] = out.dense.shape;
+      const u = out.global ? tf.add(out.dense, tf.reshape(out.global, [b, 1, 1, classes])) : out.dense;
+      const s = this.outputStride;
+      if (Math.ceil(height / s) !== h || Math.ceil(width / s) !== w) {
+        return resizeBilinear(u as tf.Tensor4D, [height, width]);
+      }
+      const full = resizeBilinear(u as tf.Tensor4D, [h * s, w * s]);
+      if (h * s === height && w * s === width) return full;
+      return tf.slice(full, [0, 0, 0, 0], [-1, height, width, -1]);
+    });
+  }
+
+  /** Spatial size [h, w] of D (and of the feature map) for an input of `height` x `width`. */
+  featureSize(height: number, width: number): [number, number] {
+    const { height: h, width: w } = BACKBONES.get(this.config.backbone.type).analyze(this.config.backbone, height, width);
+    return [h, w];
+  }
+}

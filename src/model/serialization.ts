@@ -1,0 +1,159 @@
+/**
+ * Model checkpoints in the tfjs artifacts layout: a folder with `model.json`
+ * ({format, generatedBy, modelTopology: the ModelConfig, weightsManifest,
+ * weightsChecksum, userDefinedMetadata?}) and `weights.bin`
+ * (tf.io.encodeWeights of every variable, trainable or not, by dotted name).
+ */
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { ModelConfig, parseModelConfig } from '../config/schema';
+import { buildSegmentor } from './build';
+import {
+  decodeNamedTensors,
+  encodeNamedTensors,
+  readFileNamed,
+  readJsonFile,
+  sha256,
+  WeightSpec,
+  writeFilesAtomic,
+} from './checkpoint-io';
+import type { Module } from './module';
+import type { Segmentor } from './types';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const CHECKPOINT_FORMAT = 'guideseg-segmentor';
+
+/** Contents of `model.json`. */
+export interface ModelJson {
+  format: string;
+  generatedBy: string;
+  modelTopology: ModelConfig;
+  weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
+  /** SHA-256 of each weights file, by path, to detect corruption that keeps the size. */
+  weightsChecksum?: Record<string, string>;
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/**
+ * The files of a model checkpoint (`model.json`, `weights.bin`), to write with
+ * `writeFilesAtomic`, possibly together with other files (e.g. optimizer state).
+ *
+ * @param model the segmentor whose config and variables are stored
+ * @param metadata JSON-serializable data stored as `userDefinedMetadata`
+ */
+export async function modelCheckpointFiles(
+  model: Segmentor,
+  metadata?: Record<string, unknown>,
+): Promise<Record<string, string | Uint8Array>> {
+  const { data, specs } = await encodeNamedTensors(model.namedVariables(), 'model');
+  const json: ModelJson = {
+    format: CHECKPOINT_FORMAT,
+    generatedBy: `guideseg (tfjs-core ${tf.version_core})`,
+    modelTopology: model.config,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
+    weightsChecksum: { [WEIGHTS_BIN]: sha256(data) },
+    ...(metadata ? { userDefinedMetadata: metadata } : {}),
+  };
+  return { [MODEL_JSON]: JSON.stringify(json, null, 1), [WEIGHTS_BIN]: data };
+}
+
+/**
+ * Saves `model` to the folder `dir` atomically (a complete new checkpoint
+ * replaces the old one, or nothing changes).
+ *
+ * @param dir checkpoint folder (created; replaced if it exists)
+ * @param model the segmentor to save
+ * @param extra JSON-serializable metadata stored as `userDefinedMetadata` (e.g. iteration, metrics)
+ */
+export async function saveWeights(dir: string, model: Segmentor, extra?: Record<string, unknown>): Promise<void> {
+  await writeFilesAtomic(dir, await modelCheckpointFiles(model, extra));
+}
+
+/** Reads and checks `model.json` of checkpoint folder `dir`. */
+export async function readModelJson(dir: string): Promise<ModelJson> {
+  const file = path.join(dir, MODEL_JSON);
+  const raw = (await readJsonFile(file, 'model description')) as Partial<ModelJson> | null;
+  if (raw === null || typeof raw !== 'object' || raw.format !== CHECKPOINT_FORMAT) {
+    throw new Error(`${file}: not a guideseg checkpoint (format should be "${CHECKPOINT_FORMAT}")`);
+  }
+  if (!Array.isArray(raw.weightsManifest) || raw.weightsManifest.length === 0) {
+    throw new Error(`${file}: missing weightsManifest`);
+  }
+  const modelTopology = parseModelConfig(raw.modelTopology, `${file} modelTopology`);
+  return { ...(raw as ModelJson), modelTopology };
+}
+
+/** Reads every weights file of a manifest and decodes it, checking sizes and checksums. */
+async function readWeights(dir: string, json: ModelJson): Promise<tf.NamedTensorMap> {
+  const out: tf.NamedTensorMap = {};
+  for (const group of json.weightsManifest) {
+    const parts: Uint8Array[] = [];
+    for (const p of group.paths) {
+      const file = path.join(dir, p);
+      const bytes = await readFileNamed(file, `weights file (listed in ${MODEL_JSON})`);
+      const expected = json.weightsChecksum?.[p];
+      if (expected !== undefined && sha256(bytes) !== expected) {
+        throw new Error(`${file}: corrupt weights file (checksum does not match ${MODEL_JSON})`);
+      }
+      parts.push(bytes);
+    }
+    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    const source = group.paths.map((p) => path.join(dir, p)).join(' + ');
+    Object.assign(out, decodeNamedTensors(data, group.weights, source));
+  }
+  return out;
+}
+
+/**
+ * Assigns the weights stored in checkpoint folder `dir` to `model`. Every
+ * variable of the model must be present with the same shape, and no other
+ * weight may be; errors name the file and the weight.
+ */
+export async function loadWeightsInto(dir: string, model: Module): Promise<void> {
+  const json = await readModelJson(dir);
+  assignWeights(model, await readWeights(dir, json), path.join(dir, WEIGHTS_BIN));
+}
+
+function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string): void {
+  try {
+    const variables = model.namedVariables();
+    const names = new Set(variables.map(([name]) => name));
+    const unknown = Object.keys(weights).filter((name) => !names.has(name));
+    if (unknown.length > 0) throw new Error(`${source}: weights not in the model: ${unknown.slice(0, 5).join(', ')}`);
+    for (const [name, variable] of variables) {
+      const value = weights[name];
+      if (value === undefined) throw new Error(`${source}: missing weight "${name}"`);
+      if (!tf.util.arraysEqual(value.shape, variable.shape)) {
+        throw new Error(`${source}: weight "${name}" has shape [${value.shape}], the model expects [${variable.shape}]`);
+      }
+    }
+    for (const [name, variable] of variables) variable.assign(weights[name]);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+/**
+ * Rebuilds the segmentor stored in checkpoint folder `dir` (architecture from
+ * `model.json`, weights from `weights.bin`) together with the stored metadata.
+ */
+export async function loadCheckpoint(
+  dir: string,
+): Promise<{ model: Segmentor; config: ModelConfig; metadata: Record<string, unknown> | undefined }> {
+  const json = await readModelJson(dir);
+  const weights = await readWeights(dir, json);
+  const model = buildSegmentor(json.modelTopology);
+  try {
+    assignWeights(model, weights, path.join(dir, WEIGHTS_BIN));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, config: json.modelTopology, metadata: json.userDefinedMetadata };
+}
+
+/** Rebuilds the segmentor stored in checkpoint folder `dir`. */
+export async function loadSegmentor(dir: string): Promise<Segmentor> {
+  return (await loadCheckpoint(dir)).model;
+}

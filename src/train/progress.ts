@@ -1,0 +1,53 @@
+/**
+ * Progress display of a training run: a live bar (loss, lr, images/s) on a
+ * terminal, plain periodic lines otherwise (log files, CI).
+ */
+import { SingleBar, Presets } from 'cli-progress';
+
+export interface ProgressFields {
+  loss: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+
+export class TrainProgress {
+  private readonly bar: SingleBar | null;
+
+  constructor(
+    private readonly total: number,
+    start: number,
+    private readonly logInterval: number,
+    interactive = Boolean(process.stderr.isTTY),
+  ) {
+    if (interactive) {
+      this.bar = new SingleBar(
+        {
+          format: 'train |{bar}| {value}/{total} | loss {loss} | lr {lr} | {ips} img/s | eta {eta_formatted}',
+          hideCursor: true,
+        },
+        Presets.shades_classic,
+      );
+      this.bar.start(total, start, { loss: '-', lr: '-', ips: '-' });
+    } else {
+      this.bar = null;
+    }
+  }
+
+  update(iteration: number, fields: ProgressFields): void {
+    const payload = {
+      loss: fields.loss.toFixed(4),
+      lr: fields.lr.toExponential(2),
+      ips: fields.imagesPerSecond.toFixed(2),
+    };
+    if (this.bar) this.bar.update(iteration, payload);
+    else if (iteration % this.logInterval === 0 || iteration === this.total) {
+      process.stderr.write(
+        `iter ${iteration}/${this.total} loss ${payload.loss} lr ${payload.lr} ${payload.ips} img/s\n`,
+      );
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+}

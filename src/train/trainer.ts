@@ -1,0 +1,145 @@
+/**
+ * The training loop: builds model, data and optimizer from a `Config`, runs
+ * SGD with the poly schedule, logs every step to `metrics.jsonl`, saves
+ * atomic checkpoints, and resumes exactly from the newest one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Config } from '../config/schema';
+import { BatchLoader } from '../data/loader';
+import { buildDataset } from '../data/registry';
+import { mixSeed } from '../data/seed';
+import { trainTransform } from '../data/transforms';
+import { buildSegmentor } from '../model/build';
+import { saveWeights } from '../model/serialization';
+import type { Segmentor } from '../model/types';
+import { Rng } from '../util/rng';
+import { listCheckpoints, loadCheckpointInto, saveCheckpoint } from './checkpoint';
+import { polyLearningRate } from './lr_schedule';
+import { MetricsLog } from './metrics_log';
+import { TrainProgress } from './progress';
+import { MomentumSgd } from './sgd';
+import { trainStep, type StepLosses } from './train_step';
+
+export interface TrainOptions {
+  /** Folder of the run: config.json, metrics.jsonl, checkpoints/, final/. */
+  workDir: string;
+  /** Continue from the newest checkpoint in `workDir`. */
+  resume?: boolean;
+  /** Live progress bar (default: when stderr is a terminal). */
+  interactive?: boolean;
+  /** Stop after this many iterations of this call (tests use it to simulate an interrupted run). */
+  stopAfter?: number;
+  /** Called after every step. */
+  onStep?: (iteration: number, losses: StepLosses) => void;
+}
+
+export interface TrainResult {
+  model: Segmentor;
+  /** Completed iterations. */
+  iteration: number;
+  /** Folder of the final model (model.json + weights.bin), when training completed. */
+  finalDir: string | null;
+  /** True when the run stopped early (interrupt or `stopAfter`). */
+  interrupted: boolean;
+}
+
+/** Trains the model of `config`; the returned model belongs to the caller (dispose it). */
+export async function train(config: Config, opts: TrainOptions): Promise<TrainResult> {
+  const { workDir } = opts;
+  const tc = config.train;
+  const existing = listCheckpoints(workDir);
+  if (existing.length && !opts.resume) {
+    throw new Error(`${workDir} already holds a run's checkpoints: pass --resume to continue it, or choose another work dir`);
+  }
+  fs.mkdirSync(workDir, { recursive: true });
+  writeJsonAtomic(path.join(workDir, 'config.json'), config);
+
+  const dataset = buildDataset(config.data, config.data.trainSplit);
+  const model = buildSegmentor(config.model, tc.seed);
+  const optimizer = new MomentumSgd({ momentum: tc.momentum, weightDecay: tc.weightDecay });
+  // Stored with every saved model so `predict` can name and colour the classes.
+  const metadata = { classes: dataset.classes, palette: dataset.palette, trainedOn: `${config.data.type}/${config.data.trainSplit}` };
+  const log = new MetricsLog(path.join(workDir, 'metrics.jsonl'));
+
+  let start = 0;
+  let loaderState;
+  if (opts.resume && existing.length) {
+    const state = await loadCheckpointInto(existing[0], model, optimizer);
+    start = state.iteration;
+    loaderState = state.loader;
+    log.truncateAfter(start);
+    process.stderr.write(`resumed from ${existing[0]} at iteration ${start}\n`);
+  }
+  const loader = new BatchLoader(
+    dataset,
+    { batchSize: tc.batchSize, seed: tc.seed, transform: trainTransform(tc) },
+    loaderState,
+  );
+
+  let stopRequested = false;
+  const onSignal = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    process.stderr.write('\ninterrupt: saving a checkpoint after this step (press Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSignal);
+  const progress = new TrainProgress(tc.iterations, start, tc.logInterval, opts.interactive);
+  let iteration = start;
+  let interrupted = false;
+  try {
+    let lastSaved = start;
+    for (; iteration < tc.iterations; ) {
+      if (stopRequested || (opts.stopAfter !== undefined && iteration - start >= opts.stopAfter)) {
+        interrupted = true;
+        break;
+      }
+      const lr = polyLearningRate(tc.baseLr, iteration, tc.iterations, tc.lrPower);
+      const t0 = performance.now();
+      const batch = await loader.next();
+      const losses = trainStep(model, optimizer, batch, {
+        lr,
+        clsLossWeight: tc.clsLossWeight,
+        rng: new Rng(mixSeed(tc.seed, iteration, 0x5eed)),
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      iteration++;
+      const imagesPerSecond = batch.batchSize / seconds;
+      log.write({
+        iteration,
+        lr,
+        loss: losses.total,
+        ce: losses.ce,
+        ...(losses.cls !== undefined ? { cls: losses.cls } : {}),
+        imagesPerSecond,
+        seconds,
+        tensors: tf.memory().numTensors,
+        time: new Date().toISOString(),
+      });
+      progress.update(iteration, { loss: losses.total, lr, imagesPerSecond });
+      opts.onStep?.(iteration, losses);
+      if (iteration % tc.checkpointInterval === 0 && iteration < tc.iterations) {
+        await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
+        lastSaved = iteration;
+      }
+    }
+    if (iteration > lastSaved) await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    optimizer.dispose();
+  }
+  let finalDir: string | null = null;
+  if (!interrupted) {
+    finalDir = path.join(workDir, 'final');
+    await saveWeights(finalDir, model, { ...metadata, iteration });
+  }
+  return { model, iteration, finalDir, interrupted };
+}
+
+function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GuidanceCrfPool } from '../../src/crf/crf_pool';
+import { runGuidanceCrf } from '../../src/crf/guidance_crf';
+import { logPresenceFromGlobalScores } from '../../src/crf/compatibility';
+import { Rng } from '../../src/util/rng';
+import { randomImage, relativeError } from './reference';
+
+test('multi-threaded CRF equals the single-thread one (exact and fast, λ = 0 and λ > 0)', async () => {
+  const rng = new Rng(Date.now() >>> 0);
+  const pools = [await GuidanceCrfPool.create(2), await GuidanceCrfPool.create(3)];
+  try {
+    for (const [H, W, L, r, subsample, lambda] of [
+      [37, 29, 5, 2, 1, 0], [41, 33, 4, 3, 1, 0.3], [45, 38, 3, 4, 2, 0.2], [9, 12, 3, 2, 1, 0], [50, 31, 4, 4, 3, 0],
+    ]) {
+      const image = randomImage(rng, H, W, 25);
+      const unary = new Float32Array(H * W * L).map(() => 2 * rng.normal());
+      const logPresence = logPresenceFromGlobalScores(Array.from({ length: L }, () => 3 * rng.normal()));
+      const input = { image, unary, height: H, width: W, numClasses: L, logPresence };
+      const settings = { w: rng.uniform(1, 5), lambda, r, T: 3, subsample };
+      const single = runGuidanceCrf(input, settings);
+      for (const pool of pools) {
+        const multi = pool.run(input, settings);
+        const err = relativeError(multi.scores, single.scores);
+        assert.ok(err < 1e-5, `${pool.threads} threads ${H}x${W} r=${r} s=${subsample}: relative error ${err}`);
+        let differ = 0;
+        for (let i = 0; i < H * W; i++) if (multi.labels[i] !== single.labels[i]) differ++;
+        assert.ok(differ <= 1, `${differ} labels differ`);
+      }
+    }
+    // Inputs already in shared memory are used in place.
+    const H = 20, W = 16, L = 3;
+    const unary = new Float32Array(new SharedArrayBuffer(H * W * L * 4)).map(() => rng.normal());
+    const input = { image: randomImage(rng, H, W, 10), unary, height: H, width: W, numClasses: L };
+    assert.ok(relativeError(pools[0].run(input, { T: 2, r: 2 }).scores, runGuidanceCrf(input, { T: 2, r: 2 }).scores) < 1e-5);
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+  }
+  await assert.rejects(async () => pools[0].run({ image: new Uint8Array(3), unary: new Float32Array(1), height: 1, width: 1, numClasses: 1 }), /after close/);
+});

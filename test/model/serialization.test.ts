@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/engine/backend';
+import { buildSegmentor } from '../../src/model/build';
+import { decodeNamedTensors, encodeNamedTensors, writeFilesAtomic } from '../../src/model/checkpoint-io';
+import { loadCheckpoint, loadSegmentor, loadWeightsInto, saveWeights } from '../../src/model/serialization';
+import { Rng } from '../../src/util/rng';
+import { maxAbsDiff, randomArray, tinyConfig } from './helpers';
+
+async function tempDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'guideseg-model-'));
+}
+
+test('save → load round trip gives identical outputs, config and metadata', async () => {
+  await initBackend('cpu');
+  const root = await tempDir();
+  try {
+    const model = buildSegmentor(tinyConfig('bench-resnet'), 7);
+    // Move the BatchNorm running statistics so they are not at their initial values.
+    const images = tf.tensor4d(randomArray(new Rng(1), 2 * 33 * 41 * 3, 0, 255), [2, 33, 41, 3]);
+    tf.tidy(() => void model.forward(images, { training: true, rng: new Rng(2) }));
+    const dir = path.join(root, 'ckpt');
+    await saveWeights(dir, model, { iteration: 12, note: 'x' });
+    assert.deepEqual((await fs.readdir(root)).sort(), ['ckpt']);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['model.json', 'weights.bin']);
+    const json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(json.weightsManifest[0].paths[0], 'weights.bin');
+    assert.equal(json.weightsManifest[0].weights.length, model.namedVariables().length);
+
+    const { model: loaded, config, metadata } = await loadCheckpoint(dir);
+    assert.deepEqual(config, model.config);
+    assert.deepEqual(metadata, { iteration: 12, note: 'x' });
+    const a = model.forward(images, { training: false });
+    const b = loaded.forward(images, { training: false });
+    assert.equal(maxAbsDiff(await a.dense.data(), await b.dense.data()), 0);
+    assert.equal(maxAbsDiff(await a.global!.data(), await b.global!.data()), 0);
+
+    // Overwriting an existing checkpoint replaces it whole, leaving no temporary folders.
+    const other = buildSegmentor(tinyConfig('bench-resnet'), 8);
+    await saveWeights(dir, other);
+    assert.deepEqual((await fs.readdir(root)).sort(), ['ckpt']);
+    await loadWeightsInto(dir, loaded);
+    const c = other.forward(images, { training: false });
+    const d = loaded.forward(images, { training: false });
+    assert.equal(maxAbsDiff(await c.dense.data(), await d.dense.data()), 0);
+    assert.equal((await loadCheckpoint(dir).then((r) => { r.model.dispose(); return r.metadata; })), undefined);
+    tf.dispose([images, a.dense, a.global!, b.dense, b.global!, c.dense, c.global!, d.dense, d.global!]);
+    for (const m of [model, loaded, other]) m.dispose();
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('missing, truncated, altered or mismatched checkpoint files give errors naming them', async () => {
+  await initBackend('cpu');
+  const root = await tempDir();
+  try {
+    const model = buildSegmentor(tinyConfig('bench-vgg'), 1);
+    const dir = path.join(root, 'ckpt');
+    const bin = path.join(dir, 'weights.bin');
+    const modelJson = path.join(dir, 'model.json');
+    const before = tf.memory().numTensors;
+    await saveWeights(dir, model);
+    const good = await fs.readFile(bin);
+
+    await fs.rm(bin);
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(bin) && /missing/.test(e.message));
+    await fs.writeFile(bin, good.subarray(0, good.length - 8));
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(bin) && /corrupt/.test(e.message));
+    const flipped = Buffer.from(good);
+    flipped[100] ^= 0xff;
+    await fs.writeFile(bin, flipped);
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(bin) && /corrupt/.test(e.message));
+    await fs.writeFile(bin, good);
+
+    // Weights of another architecture: shape mismatch names the weights file and the variable.
+    const wider = buildSegmentor(tinyConfig('bench-vgg', { denseHead: { channels: 24 } }), 1);
+    await assert.rejects(loadWeightsInto(dir, wider), (e: Error) => e.message.includes(bin) && /denseHead\.fc6\.weight/.test(e.message));
+    wider.dispose();
+
+    await fs.writeFile(modelJson, '{"format": "guideseg-segm');
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(modelJson) && /JSON/.test(e.message));
+    await fs.rm(modelJson);
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(modelJson) && /missing/.test(e.message));
+    assert.equal(tf.memory().numTensors, before, 'failed loads leak no tensors');
+    model.dispose();
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('encode/decode named tensors round trip; atomic writes reject bad names', async () => {
+  await initBackend('cpu');
+  const named: Array<[string, tf.Tensor]> = [
+    ['a.m', tf.tensor2d([[1, 2], [3, 4]])],
+    ['b', tf.tensor1d([5, 6, 7], 'int32')],
+  ];
+  const { data, specs } = await encodeNamedTensors(named, 'optimizer');
+  const back = decodeNamedTensors(data, specs, 'state.bin');
+  assert.deepEqual(await back['a.m'].data(), new Float32Array([1, 2, 3, 4]));
+  assert.deepEqual(await back['b'].data(), new Int32Array([5, 6, 7]));
+  assert.throws(() => decodeNamedTensors(data.subarray(1), specs, 'state.bin'), /state\.bin: corrupt/);
+  const root = await tempDir();
+  try {
+    await assert.rejects(writeFilesAtomic(path.join(root, 'x'), { '../evil': 'no' }), /invalid checkpoint file name/);
+    await writeFilesAtomic(path.join(root, 'x'), { 'state.json': '{}', 'state.bin': data });
+    assert.deepEqual((await fs.readdir(path.join(root, 'x'))).sort(), ['state.bin', 'state.json']);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+  tf.dispose([...named.map(([, t]) => t), ...Object.values(back)]);
+});
