@@ -5,16 +5,22 @@
  * import { load } from 'guideseg';
  * const segmenter = await load('runs/camvid/final');
  * const { labels, width, height } = await segmenter.segment({ data: rgba, width: 480, height: 360 });
+ * // The paper's pipeline: 6 candidates with learned combination, then the guidance CRF.
+ * const best = await segmenter.segment(image, { ensemble: { combine: 'learned' }, crf: true });
  * ```
  */
+import * as path from 'node:path';
 import type { BackendName } from './config/schema';
+import type { CrfSettings } from './crf/settings';
 import { labelColormap } from './data/palette';
 import { initBackend } from './engine/backend';
-import { SINGLE_SCALE, SIX_CANDIDATES, type CombineMode } from './ensemble/infer';
-import { argmax } from './eval/metrics_oracle';
+import { SIX_CANDIDATES, type CombineMode } from './ensemble/infer';
 import { loadCheckpoint } from './model/serialization';
 import type { Segmentor } from './model/types';
+import { createCrfRunner, defaultCrfThreads, type CrfRunner } from './pipeline/crf_runner';
+import { inferenceSettingsFromMetadata, type StoredInferenceSettings } from './pipeline/model_settings';
 import { predictScores } from './pipeline/predictor';
+import { resolvePipeline, type PipelineChoices } from './pipeline/resolve';
 
 /** Pixels of an image: RGB or RGBA bytes, row-major (e.g. a browser `ImageData`). */
 export interface ImageInput {
@@ -27,9 +33,17 @@ export interface ImageInput {
 export interface SegmentOptions {
   /**
    * Multiple reinitialization: `true` for the paper's 6 candidates (scales
-   * 1.2/1.0/0.8 × flip), or explicit scales. Default: one candidate.
+   * 1.2/1.0/0.8 × flip, average), or explicit settings; `combine: 'learned'`
+   * uses the weights stored with the model (and their scales unless given).
+   * Default: one candidate.
    */
-  ensemble?: boolean | { scales: number[]; flip?: boolean; combine?: Exclude<CombineMode, 'learned'> };
+  ensemble?: boolean | { scales?: number[]; flip?: boolean; combine?: CombineMode };
+  /**
+   * Guidance CRF: `true` = the settings stored with the model (else defaults),
+   * `false` = off, an object = these settings over the stored ones. Default: on
+   * with the stored settings when the model has some, else off.
+   */
+  crf?: boolean | Partial<CrfSettings>;
 }
 
 /** What `segment` returns. */
@@ -38,8 +52,10 @@ export interface SegmentationResult {
   height: number;
   /** Class id of every pixel, row-major. */
   labels: Uint8Array;
-  /** Class scores (unary U), width*height*classes, classes fastest. */
+  /** Final class scores (after the CRF, if any), width*height*classes, classes fastest. */
   scores: Float32Array;
+  /** Combined unary U before the CRF (the same array as `scores` without CRF). */
+  unary: Float32Array;
   /** Global (clsNet) scores per class; null for a baseline model. */
   globalScores: Float32Array | null;
 }
@@ -50,15 +66,19 @@ export interface Segmenter {
   readonly classes: readonly string[];
   /** Display colour per class. */
   readonly palette: ReadonlyArray<readonly [number, number, number]>;
+  /** CRF settings and learned combination weights stored with the model (absent ones undefined). */
+  readonly stored: StoredInferenceSettings;
   /** Segments one image. */
   segment(image: ImageInput, options?: SegmentOptions): Promise<SegmentationResult>;
-  /** Frees the model's tensors. */
+  /** Frees the model's tensors and stops the CRF threads. */
   dispose(): void;
 }
 
 export interface LoadOptions {
   /** tfjs backend (default `wasm`; `auto` prefers tfjs-node when installed). */
   backend?: BackendName;
+  /** CPU threads of the guidance CRF (default: one per core). */
+  threads?: number;
 }
 
 /** Loads a trained model from a checkpoint folder (model.json + weights.bin). */
@@ -66,30 +86,55 @@ export async function load(checkpointDir: string, options: LoadOptions = {}): Pr
   await initBackend(options.backend ?? 'wasm');
   const { model, metadata } = await loadCheckpoint(checkpointDir);
   const L = model.config.numClasses;
+  let stored: StoredInferenceSettings;
+  try {
+    stored = inferenceSettingsFromMetadata(metadata, L, path.join(checkpointDir, 'model.json'));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   const classes = (metadata?.classes as string[] | undefined) ?? Array.from({ length: L }, (_, i) => `class ${i}`);
   const palette = (metadata?.palette as Array<[number, number, number]> | undefined) ?? labelColormap(L);
-  return new LoadedSegmenter(model, classes, palette);
+  const threads = options.threads ?? defaultCrfThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`load: threads must be a positive integer, got ${threads}`);
+  return new LoadedSegmenter(model, classes, palette, stored, threads);
+}
+
+/** The pipeline choices of segment options. */
+function choicesOf(options: SegmentOptions): PipelineChoices {
+  const e = options.ensemble;
+  const ensemble: PipelineChoices = e === true ? { ...SIX_CANDIDATES } : e ? { ...e } : {};
+  const c = options.crf;
+  return { ...ensemble, crf: c === undefined ? undefined : c !== false, crfOverrides: typeof c === 'object' ? c : undefined };
 }
 
 class LoadedSegmenter implements Segmenter {
+  private runner: Promise<CrfRunner> | null = null;
+
   constructor(
     private readonly model: Segmentor,
     readonly classes: readonly string[],
     readonly palette: ReadonlyArray<readonly [number, number, number]>,
+    readonly stored: StoredInferenceSettings,
+    private readonly threads: number,
   ) {}
 
   async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
     const { width, height } = image;
     const rgb = toRgb(image);
-    const e = options.ensemble;
-    const ensemble =
-      e === true ? SIX_CANDIDATES : e ? { scales: e.scales, flip: Boolean(e.flip), combine: e.combine ?? 'avg' } : SINGLE_SCALE;
-    const unary = predictScores(this.model, rgb, height, width, { ensemble });
-    return { width, height, labels: argmax(unary.scores, unary.numClasses), scores: unary.scores, globalScores: unary.global };
+    const pipeline = resolvePipeline(choicesOf(options), this.stored);
+    // The CRF threads start on first use and serve every later call.
+    if (pipeline.crf && !this.runner) this.runner = createCrfRunner(this.threads);
+    const crfRunner = pipeline.crf ? await this.runner! : undefined;
+    const r = predictScores(this.model, rgb, height, width, pipeline, { crfRunner });
+    return { width, height, labels: r.labels, scores: r.scores, unary: r.unary, globalScores: r.global };
   }
 
   dispose(): void {
     this.model.dispose();
+    // Workers are unref'd: closing in the background never holds the process.
+    void this.runner?.then((r) => r.close());
+    this.runner = null;
   }
 }
 

@@ -4,15 +4,21 @@
  * `eval-val`. Each returns its median time and, for network work, GFLOP/s.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../config/schema';
+import type { BackendName, ModelConfig } from '../config/schema';
+import { GuidanceCrfPool } from '../crf/crf_pool';
 import { syntheticCrfInput } from '../crf/crf_bench';
 import { runGuidanceCrf } from '../crf/guidance_crf';
+import { prepareGuide } from '../crf/guided_filter';
+import { resolveCrfSettings } from '../crf/settings';
 import { buildDataset } from '../data/registry';
-import { SIX_CANDIDATES, inferUnary } from '../ensemble/infer';
+import { SINGLE_SCALE, SIX_CANDIDATES, inferUnary } from '../ensemble/infer';
 import { evaluateDataset } from '../eval/evaluate';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
 import type { Segmentor } from '../model/types';
+import { createCrfRunner } from '../pipeline/crf_runner';
+import { scorePredictor } from '../pipeline/predictor';
+import { DataParallelTrainer } from '../train/parallel/data_parallel';
 import { MomentumSgd } from '../train/sgd';
 import { trainStep } from '../train/train_step';
 import { Rng } from '../util/rng';
@@ -39,6 +45,10 @@ export interface BenchContext {
   camvidRoot: string;
   /** Trained weights to use instead of a fresh initialization (eval-val). */
   loadedModel?: Segmentor;
+  /** Data-parallel worker threads for `train-step` (default 1: the calling thread, no workers). */
+  workers?: number;
+  /** Images per `train-step` batch (default 2, as BENCH.md defines it). */
+  batchSize?: number;
 }
 
 const INFER_SIZE: [number, number] = [360, 480];
@@ -53,19 +63,43 @@ function result(workload: WorkloadName, ms: number, flops: number, detail?: stri
   return { workload, medianMs: ms, flops, gflops: flops ? flops / (ms / 1000) / 1e9 : NaN, detail };
 }
 
-/** One SGD step on a batch of 2 random 256×256 crops. */
+/** One SGD step on a batch of 2 (or `ctx.batchSize`) random 256×256 crops. */
 async function trainStepWorkload(ctx: BenchContext): Promise<WorkloadResult> {
-  const [batchSize, size] = [2, 256];
+  const [batchSize, size] = [ctx.batchSize ?? 2, 256];
   const model = buildSegmentor(ctx.model, 1);
   const optimizer = new MomentumSgd({ momentum: 0.9, weightDecay: 5e-4 });
   const rng = new Rng(2);
   const images = Float32Array.from(randomImage(rng, batchSize * size * size * 3));
   const labels = new Uint8Array(batchSize * size * size).map(() => rng.int(ctx.model.numClasses));
   const batch = { batchSize, height: size, width: size, images, labels };
+  const workers = ctx.workers ?? 1;
   try {
-    const t = await timeRuns(ctx.runs, ctx.warmup, () => trainStep(model, optimizer, batch, { lr: 1e-3, clsLossWeight: 1, rng }));
+    let t;
+    if (workers > 1) {
+      const sgd = { momentum: 0.9, weightDecay: 5e-4 };
+      const trainer = await DataParallelTrainer.start(model, optimizer, {
+        workers,
+        backend: tf.getBackend() as BackendName,
+        model: ctx.model,
+        clsLossWeight: 1,
+        sgd,
+        bnGroupSize: 0,
+        maxBatchSize: batchSize,
+      });
+      let step = 0;
+      try {
+        t = await timeRuns(ctx.runs, ctx.warmup, () => trainer.step(batch, { step: ++step, lr: 1e-3, seed: 2 }));
+      } finally {
+        await trainer.close();
+      }
+    } else {
+      t = await timeRuns(ctx.runs, ctx.warmup, () => trainStep(model, optimizer, batch, { lr: 1e-3, clsLossWeight: 1, rng }));
+    }
+    const imagesPerSecond = batchSize / (t.wallMs / 1000);
+    const where = workers > 1 ? `${workers} worker threads` : '1 thread';
     // Backward costs two forward passes (input and weight gradients).
-    return result('train-step', t.wallMs, 3 * countFlops(ctx.model, size, size, batchSize), `batch ${batchSize}×${size}²`);
+    const detail = `batch ${batchSize}×${size}², ${where}, ${imagesPerSecond.toFixed(2)} images/s, CPU ${t.cpuMs.toFixed(0)} ms/step`;
+    return result('train-step', t.wallMs, 3 * countFlops(ctx.model, size, size, batchSize), detail);
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -94,30 +128,61 @@ async function evalValWorkload(ctx: BenchContext): Promise<WorkloadResult> {
   const dataset = buildDataset({ type: 'camvid', root: ctx.camvidRoot, trainSplit: 'train', valSplit: 'val' }, 'val');
   const model = ctx.loadedModel ?? buildSegmentor(ctx.model, 1);
   const L = model.config.numClasses;
+  // λ > 0 needs the global scores of a joint model.
+  const crf = resolveCrfSettings({ ...BENCH_CRF, lambda: model.config.variant === 'joint' ? BENCH_CRF.lambda : 0 });
+  const runner = await createCrfRunner(CRF_THREADS);
   try {
     let mIoU = NaN;
+    const pipeline = { ensemble: SINGLE_SCALE, crf };
     const t = await timeRuns(ctx.runs, 0, async () => {
-      const r = await evaluateDataset(
-        dataset,
-        async (s) => inferUnary(model, s.image, s.height, s.width).scores,
-        { numClasses: L },
-      );
+      const r = await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: runner }), { numClasses: L });
       mIoU = r.metrics.mIoU;
     });
     const flops = dataset.length * countFlops(model.config, INFER_SIZE[0], INFER_SIZE[1]);
-    return result('eval-val', t.wallMs, flops, `${dataset.length} images, mIoU ${(100 * mIoU).toFixed(2)}`);
+    return result(
+      'eval-val',
+      t.wallMs,
+      flops,
+      `${dataset.length} images, infer + CRF (T ${crf.T}, r ${crf.r}, λ ${crf.lambda}, ${CRF_THREADS} threads) + confusion, ` +
+        `${(t.wallMs / dataset.length).toFixed(0)} ms/image, mIoU ${(100 * mIoU).toFixed(2)}`,
+    );
   } finally {
+    await runner.close();
     if (!ctx.loadedModel) model.dispose();
   }
 }
 
-/** Guidance CRF, T = 5, r = 4, L = 11 on a 360×480 image and unary. */
+/** CRF settings of the `crf` and `eval-val` workloads (BENCH.md: T = 5, r = 4). */
+const BENCH_CRF = { T: 5, r: 4, eps: 10, w: 5, lambda: 1 };
+/** Threads of the CRF pool (the machine's 2 cores). */
+const CRF_THREADS = 2;
+
+/** Guidance CRF, T = 5, r = 4, L = 11 on a 360×480 image and unary: 2-thread pool, and 1 thread for comparison. */
 async function crfWorkload(ctx: BenchContext): Promise<WorkloadResult> {
   const [h, w] = INFER_SIZE;
-  const settings = { T: 5, r: 4, eps: 10, w: 5, lambda: 1 };
-  const input = syntheticCrfInput(h, w, 11, 4);
-  const t = await timeRuns(ctx.runs, ctx.warmup, () => runGuidanceCrf(input, settings));
-  return result('crf', t.wallMs, 0, `${(t.wallMs / settings.T).toFixed(1)} ms/iteration, 1 thread`);
+  const settings = resolveCrfSettings(BENCH_CRF);
+  const input = { ...syntheticCrfInput(h, w, 11, 4), logPresence: Float64Array.from({ length: 11 }, (_, l) => -0.1 * l) };
+  const pool = await GuidanceCrfPool.create(CRF_THREADS);
+  try {
+    // Whole image (guide preparation + T iterations), and iterations alone with the guide prepared beforehand.
+    const full = await timeRuns(ctx.runs, ctx.warmup, () => pool.run(input, settings));
+    const sharedGuide = prepareGuide(input.image, h, w, settings.r, settings.eps, { shared: true });
+    const iters = await timeRuns(ctx.runs, ctx.warmup, () => pool.run({ ...input, guide: sharedGuide }, settings));
+    const single = await timeRuns(ctx.runs, ctx.warmup, () => runGuidanceCrf(input, settings));
+    const plainGuide = prepareGuide(input.image, h, w, settings.r, settings.eps);
+    const singleIters = await timeRuns(ctx.runs, ctx.warmup, () => runGuidanceCrf({ ...input, guide: plainGuide }, settings));
+    const guide = await timeRuns(ctx.runs, ctx.warmup, () => prepareGuide(input.image, h, w, settings.r, settings.eps));
+    const T = settings.T;
+    return result(
+      'crf',
+      full.wallMs,
+      0,
+      `${CRF_THREADS} threads: ${(iters.wallMs / T).toFixed(1)} ms/iteration (iterations alone); ` +
+        `1 thread: ${single.wallMs.toFixed(1)} ms, ${(singleIters.wallMs / T).toFixed(1)} ms/iteration; guide preparation ${guide.wallMs.toFixed(1)} ms`,
+    );
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Runs one workload. */

@@ -1,5 +1,5 @@
 /** `guideseg bench`: the benchmark workloads of BENCH.md, one line each. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackendName } from '../config/schema';
 import { runWorkload, WORKLOADS, type WorkloadName } from '../bench/workloads';
 import { modelPreset } from '../model/presets';
@@ -12,6 +12,17 @@ interface BenchCliOptions {
   warmup: number;
   dataRoot?: string;
   backend: BackendName;
+  workers?: number[];
+  batchSize?: number;
+}
+
+/** Parses a comma-separated list of worker counts, e.g. `1,2`. */
+function workerList(value: string): number[] {
+  const items = value.split(',').map((s) => Number(s.trim()));
+  if (!items.length || items.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
+  }
+  return items;
 }
 
 export function benchCommand(): Command {
@@ -26,6 +37,12 @@ export function benchCommand(): Command {
     .option('--warmup <n>', 'untimed runs before timing', (v) => Number.parseInt(v, 10), 1)
     .option('--data-root <dir>', 'CamVid folder for eval-val (default: ../shared/datasets/camvid)')
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
+    .option(
+      '--workers <list>',
+      'train-step only: data-parallel worker counts to compare, e.g. 1,2 (1: this thread; more: worker threads); prints images/s and the speed-up',
+      workerList,
+    )
+    .option('--batch-size <n>', 'train-step only: images per step (default 2, as BENCH.md defines the workload)', positiveInt)
     .action(async (o: BenchCliOptions) => {
       const backend = await startBackend(o.backend, true);
       const model = modelPreset(o.model);
@@ -36,14 +53,25 @@ export function benchCommand(): Command {
       process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}\n`);
       process.stdout.write(`${'workload'.padEnd(12)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(8)}  detail\n`);
       for (const name of o.workload ? [o.workload] : WORKLOADS) {
-        const r = await runWorkload(name, {
-          model,
-          runs: o.runs,
-          warmup: o.warmup,
-          camvidRoot: o.dataRoot ?? defaultCamvidRoot(),
-        });
-        const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
-        process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);
+        const counts = name === 'train-step' && o.workers ? o.workers : [undefined];
+        const rates: Array<[number, number]> = [];
+        for (const workers of counts) {
+          const r = await runWorkload(name, {
+            model,
+            runs: o.runs,
+            warmup: o.warmup,
+            camvidRoot: o.dataRoot ?? defaultCamvidRoot(),
+            workers,
+            batchSize: o.batchSize,
+          });
+          const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
+          process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);
+          if (workers !== undefined) rates.push([workers, 1000 / r.medianMs]);
+        }
+        // Speed-up of each worker count over the first one listed (same batch, so the ratio of step rates).
+        for (const [workers, rate] of rates.slice(1)) {
+          process.stdout.write(`speed-up ${workers} vs ${rates[0][0]} worker(s): ${(rate / rates[0][1]).toFixed(2)}x\n`);
+        }
       }
     });
 }

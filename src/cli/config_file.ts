@@ -19,15 +19,21 @@ export interface ConfigOverrides {
   train?: Record<string, unknown>;
 }
 
-/** Resolves `model` given as a preset name or `{preset, ...overrides}`. */
-function resolveModel(model: unknown): unknown {
-  if (typeof model === 'string') return modelPreset(model);
-  if (model && typeof model === 'object' && 'preset' in model) {
-    const { preset, ...overrides } = model as { preset: unknown } & Record<string, unknown>;
-    if (typeof preset !== 'string') throw new Error('model.preset must be a preset name');
-    return modelPreset(preset, overrides as ModelOverrides);
+/** Resolves `model` given as a preset name or `{preset, ...overrides}`; errors name `source` and the field. */
+function resolveModel(model: unknown, source: string): unknown {
+  try {
+    if (typeof model === 'string') return modelPreset(model);
+    if (model && typeof model === 'object' && 'preset' in model) {
+      const { preset, ...overrides } = model as { preset: unknown } & Record<string, unknown>;
+      if (typeof preset !== 'string') throw new Error('model.preset must be a preset name');
+      return modelPreset(preset, overrides as ModelOverrides);
+    }
+    return model;
+  } catch (err) {
+    // Preset validation reports paths inside the model section; make them full config paths.
+    const message = (err as Error).message.replace(/^ {2}(?=\S)/gm, '  model.');
+    throw new Error(`invalid ${source}: ${message}`);
   }
-  return model;
 }
 
 /** Reads and parses a JSON file; the error names the file. */
@@ -60,7 +66,8 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides 
   }
   if (overrides.data) data.type = overrides.data;
   if (overrides.dataRoot) data.root = path.resolve(overrides.dataRoot);
-  let model = resolveModel(overrides.model ?? raw.model);
+  const source = file ? `config ${file}` : 'config';
+  let model = resolveModel(overrides.model ?? raw.model, source);
   if (overrides.variant) {
     if (!model || typeof model !== 'object') throw new Error('--variant needs a model (use --model or a config file)');
     model = { ...(model as object), variant: overrides.variant };
@@ -68,5 +75,5 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides 
   const train = { ...((raw.train as Record<string, unknown>) ?? {}), ...(overrides.train ?? {}) };
   const merged: Record<string, unknown> = { ...raw, model, data, train };
   if (overrides.backend) merged.backend = overrides.backend;
-  return parseConfig(merged, file ? `config ${file}` : 'config');
+  return parseConfig(merged, source);
 }

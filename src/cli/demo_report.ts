@@ -6,7 +6,15 @@ import type { Dataset } from '../data/types';
 import { argmax } from '../eval/metrics_oracle';
 import type { SegmentationMetrics } from '../eval/metrics';
 import type { Segmentor } from '../model/types';
+import type { AblationResult } from '../pipeline/ablation';
+import { ablationJson, ablationMarkdown, type AblationInfo } from '../pipeline/ablation_report';
 import { predictScores } from '../pipeline/predictor';
+
+/** The ablation table of the report (see `guideseg ablate`). */
+export interface DemoAblation {
+  result: AblationResult;
+  info: AblationInfo;
+}
 
 export interface ModelReport {
   name: string;
@@ -41,16 +49,27 @@ export function demoMarkdown(reports: ModelReport[], classes: readonly string[],
   return lines.join('\n');
 }
 
-/** Writes README.md, metrics.json and `samples` prediction strips into `dir`. */
+/**
+ * Writes README.md, metrics.json and `samples` prediction strips into `dir`;
+ * with `ablation`, also its tables (in README.md, ablation.md and ablation.json).
+ */
 export async function writeDemoReport(
   dir: string,
   dataset: Dataset,
   reports: ModelReport[],
   info: { iterations: number; seconds: number },
+  ablation?: DemoAblation,
   samples = 4,
 ): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   let markdown = demoMarkdown(reports, dataset.classes, info);
+  if (ablation) {
+    // The ablation goes before the prediction strips, which end the page.
+    const at = markdown.lastIndexOf('## Predictions');
+    markdown = markdown.slice(0, at) + ablationMarkdown(ablation.result, ablation.info, '##') + '\n' + markdown.slice(at);
+    fs.writeFileSync(path.join(dir, 'ablation.md'), ablationMarkdown(ablation.result, ablation.info));
+    fs.writeFileSync(path.join(dir, 'ablation.json'), JSON.stringify(ablationJson(ablation.result, ablation.info), null, 1));
+  }
   for (let i = 0; i < Math.min(samples, dataset.length); i++) {
     const s = await dataset.get(i);
     const panels = [s.image, overlay(s.image, s.label, dataset.palette, 1)];

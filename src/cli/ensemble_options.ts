@@ -1,26 +1,97 @@
-/** Command-line options of the inference pipeline (ensemble), shared by eval, predict and bench. */
-import { Command, Option } from 'commander';
+/**
+ * Command-line options of the inference pipeline (ensemble and guidance CRF),
+ * shared by eval, predict, fit-crf, learn-combine and ablate.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { CrfSettings } from '../crf/settings';
 import type { CombineMode } from '../ensemble/infer';
+import type { StoredInferenceSettings } from '../pipeline/model_settings';
 import type { PipelineOptions } from '../pipeline/predictor';
-import { numberList } from './common';
+import { resolvePipeline, type PipelineChoices } from '../pipeline/resolve';
+import { nonNegativeNumber, numberList, positiveInt } from './common';
 
 export interface PipelineCliOptions {
-  scales: number[];
+  scales?: number[];
   flip?: boolean;
-  combine: CombineMode;
+  combine?: CombineMode;
+  crf?: boolean;
+  crfW?: number;
+  crfLambda?: number;
+  crfR?: number;
+  crfEps?: number;
+  crfIterations?: number;
+  crfSubsample?: number;
+  threads?: number;
 }
 
-/** Adds --scales, --flip and --combine to a command. */
-export function addPipelineOptions(cmd: Command): Command {
+/** Parses a non-negative integer option (e.g. T = 0). */
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
+  return n;
+}
+
+/** Adds --scales, --flip, --combine (ensemble) to a command. */
+export function addEnsembleOptions(
+  cmd: Command,
+  defaults = { scales: '1', flip: 'off' },
+  combineModes: CombineMode[] = ['avg', 'max', 'avgmax', 'learned'],
+): Command {
   return cmd
-    .option('--scales <list>', 'test-time scales, e.g. 1.2,1,0.8 (multiple reinitialization)', numberList, [1])
-    .option('--flip', 'also run each scale on the flipped image')
+    .option(
+      '--scales <list>',
+      `test-time scales, e.g. 1.2,1,0.8 (multiple reinitialization; default ${defaults.scales}, or those of the learned weights)`,
+      numberList,
+    )
+    .option('--flip', `also run each scale on the flipped image (default ${defaults.flip})`)
+    .option('--no-flip', 'do not add flipped candidates')
     .addOption(
-      new Option('--combine <mode>', 'how candidates are combined').choices(['avg', 'max', 'avgmax']).default('avg'),
+      new Option('--combine <mode>', 'how candidates are combined (default avg; learned: the weights stored by learn-combine)').choices(
+        combineModes,
+      ),
     );
 }
 
-/** Pipeline settings from parsed options. */
-export function pipelineFromOptions(o: PipelineCliOptions): PipelineOptions {
-  return { ensemble: { scales: o.scales, flip: Boolean(o.flip), combine: o.combine } };
+/** Adds the guidance CRF options and --threads to a command. */
+export function addCrfOptions(cmd: Command): Command {
+  return cmd
+    .option('--crf', 'guidance CRF on (default: on when the model has stored CRF settings, see fit-crf)')
+    .option('--no-crf', 'guidance CRF off')
+    .option('--crf-w <w>', 'CRF pairwise weight w (default: stored, else 5)', nonNegativeNumber)
+    .option('--crf-lambda <λ>', 'weight λ of the content-sensitive compatibility (0 = plain guidance CRF)', nonNegativeNumber)
+    .option('--crf-r <r>', 'guided-filter window radius r', positiveInt)
+    .option('--crf-eps <ε>', 'guided-filter regularization ε (0..255 image scale)', nonNegativeNumber)
+    .option('--crf-iterations <T>', 'mean-field iterations T', nonNegativeInt)
+    .option('--crf-subsample <s>', 'fast guided filter subsampling (1 = exact)', positiveInt)
+    .option('--threads <n>', 'CPU threads of the CRF (default: one per core)', positiveInt);
+}
+
+/** Adds every pipeline option (ensemble + CRF). */
+export function addPipelineOptions(cmd: Command): Command {
+  return addCrfOptions(addEnsembleOptions(cmd));
+}
+
+/** The CRF settings given on the command line (absent ones undefined). */
+export function crfOverridesFromOptions(o: PipelineCliOptions): Partial<CrfSettings> {
+  return { w: o.crfW, lambda: o.crfLambda, r: o.crfR, eps: o.crfEps, T: o.crfIterations, subsample: o.crfSubsample };
+}
+
+/** The user's choices from parsed options. */
+export function choicesFromOptions(o: PipelineCliOptions): PipelineChoices {
+  return { scales: o.scales, flip: o.flip, combine: o.combine, crf: o.crf, crfOverrides: crfOverridesFromOptions(o) };
+}
+
+/** Pipeline settings from parsed options over the settings stored with the model. */
+export function pipelineFromOptions(o: PipelineCliOptions, stored: StoredInferenceSettings = {}): PipelineOptions {
+  return resolvePipeline(choicesFromOptions(o), stored);
+}
+
+/** One line describing a pipeline, for logs. */
+export function describePipeline(p: PipelineOptions): string {
+  const e = p.ensemble;
+  const n = e.scales.length * (e.flip ? 2 : 1);
+  const ens = n === 1 && e.scales[0] === 1 ? 'single scale' : `${n} candidates (scales ${e.scales.join(',')}${e.flip ? ' × flip' : ''}, ${e.combine})`;
+  const c = p.crf;
+  const crf = c ? `guidance CRF w=${c.w} λ=${c.lambda} r=${c.r} ε=${c.eps} T=${c.T}${c.subsample > 1 ? ` s=${c.subsample}` : ''}` : 'no CRF';
+  return `${ens}; ${crf}`;
 }

@@ -7,12 +7,14 @@ import { dataSchema, parseConfig, type DataConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
 import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
 import { formatMetricsTable } from '../eval/metrics';
-import { loadSegmentor } from '../model/serialization';
+import { loadCheckpoint } from '../model/serialization';
 import type { Segmentor } from '../model/types';
+import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
+import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
 import { readJsonFile } from './config_file';
 import { backendOption, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
-import { addPipelineOptions, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
+import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
 
 interface EvalCliOptions extends PipelineCliOptions {
   checkpoint: string;
@@ -30,7 +32,7 @@ interface EvalCliOptions extends PipelineCliOptions {
  * The data config of an evaluation: --data/--data-root, else the `data` of
  * --config, else that of the training run the checkpoint came from.
  */
-export function evalDataConfig(o: Pick<EvalCliOptions, 'checkpoint' | 'config' | 'data' | 'dataRoot'>, checkpoint: string): DataConfig {
+export function evalDataConfig(o: Pick<EvalCliOptions, 'config' | 'data' | 'dataRoot'>, checkpoint: string): DataConfig {
   let base: Record<string, unknown> = {};
   if (o.config) base = (readJsonFile(o.config) as { data?: Record<string, unknown> }).data ?? {};
   else {
@@ -51,13 +53,13 @@ export async function evaluateSplit(
   data: DataConfig,
   split: string,
   pipeline: PipelineOptions,
-  opts: { oracle?: boolean; limit?: number } = {},
+  opts: { oracle?: boolean; limit?: number; crfRunner?: CrfRunner } = {},
 ): Promise<EvaluationResult> {
   const dataset = buildDataset(data, split);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'eval |{bar}| {value}/{total} images' }, Presets.shades_classic) : null;
   bar?.start(Math.min(dataset.length, opts.limit ?? Infinity), 0);
   try {
-    return await evaluateDataset(dataset, scorePredictor(model, pipeline), {
+    return await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: opts.crfRunner, oracle: opts.oracle }), {
       numClasses: model.config.numClasses,
       oracle: opts.oracle,
       limit: opts.limit,
@@ -68,18 +70,27 @@ export async function evaluateSplit(
   }
 }
 
+/** Adds --config, --data, --data-root and --split (default val): how {@link evalDataConfig} finds the data. */
+export function addDataOptions(cmd: Command, splitHelp: string): Command {
+  return cmd
+    .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
+    .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
+    .option('--data-root <dir>', 'data set folder')
+    .option('-s, --split <name>', splitHelp, 'val');
+}
+
 export function evalCommand(): Command {
   const cmd = new Command('eval')
     .description(
       'Evaluate a model on a split: confusion matrix at label resolution, per-class IoU, mean IoU, ' +
         'pixel accuracy and mean class accuracy (ignore pixels excluded).',
     )
-    .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (uses final/ or its newest checkpoint)')
-    .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
-    .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
-    .option('--data-root <dir>', 'data set folder')
-    .option('-s, --split <name>', 'split to evaluate', 'val')
-    .option('--oracle', '"+ground truth label": only classes present in each ground truth may be predicted')
+    .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (uses final/ or its newest checkpoint)');
+  addDataOptions(cmd, 'split to evaluate')
+    .option(
+      '--oracle',
+      '"+ground truth label": the classes present in each ground truth build the CRF compatibility, and only they may be predicted',
+    )
     .option('--limit <n>', 'evaluate only the first n images', positiveInt)
     .option('-o, --out <file>', 'also write the metrics and confusion matrix as JSON');
   addPipelineOptions(cmd);
@@ -89,11 +100,22 @@ export function evalCommand(): Command {
       const checkpoint = resolveCheckpoint(o.checkpoint);
       const data = evalDataConfig(o, checkpoint);
       await startBackend(o.backend as never);
-      const model = await loadSegmentor(checkpoint);
-      const started = performance.now();
-      const result = await evaluateSplit(model, data, o.split, pipelineFromOptions(o), o);
-      const seconds = (performance.now() - started) / 1000;
-      model.dispose();
+      const { model, metadata } = await loadCheckpoint(checkpoint);
+      let runner: CrfRunner | null = null;
+      let result: EvaluationResult;
+      let seconds: number;
+      let pipeline: PipelineOptions;
+      try {
+        pipeline = pipelineFromOptions(o, inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(checkpoint, 'model.json')));
+        process.stderr.write(`pipeline: ${describePipeline(pipeline)}${o.oracle ? '; oracle (+ground truth label)' : ''}\n`);
+        runner = pipeline.crf ? await createCrfRunner(o.threads) : null;
+        const started = performance.now();
+        result = await evaluateSplit(model, data, o.split, pipeline, { ...o, crfRunner: runner ?? undefined });
+        seconds = (performance.now() - started) / 1000;
+      } finally {
+        model.dispose();
+        await runner?.close();
+      }
       process.stdout.write(formatMetricsTable(result.metrics) + '\n');
       process.stdout.write(
         `mIoU ${(100 * result.metrics.mIoU).toFixed(2)}  pixel acc ${(100 * result.metrics.pixelAccuracy).toFixed(2)}` +
@@ -102,7 +124,7 @@ export function evalCommand(): Command {
       if (o.out) {
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
         const tmp = `${o.out}.tmp-${process.pid}`;
-        fs.writeFileSync(tmp, JSON.stringify({ checkpoint, split: o.split, data, metrics: result.metrics, confusion: result.confusion.toJSON() }, null, 1));
+        fs.writeFileSync(tmp, JSON.stringify({ checkpoint, split: o.split, data, pipeline: { ...pipeline, ensemble: { ...pipeline.ensemble, learnedWeights: undefined } }, oracle: Boolean(o.oracle), metrics: result.metrics, confusion: result.confusion.toJSON() }, null, 1));
         fs.renameSync(tmp, o.out);
       }
     });

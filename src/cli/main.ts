@@ -2,10 +2,13 @@
 /** The `guideseg` command line. */
 import { Command } from 'commander';
 import * as path from 'node:path';
+import { ablateCommand } from './ablate_command';
 import { benchCommand } from './bench_command';
 import { packageRoot } from './common';
 import { demoCommand } from './demo_command';
 import { evalCommand } from './eval_command';
+import { fitCrfCommand } from './fit_crf_command';
+import { learnCombineCommand } from './learn_combine_command';
 import { predictCommand } from './predict_command';
 import { trainCommand } from './train_command';
 
@@ -15,6 +18,9 @@ const program = new Command('guideseg')
   .addCommand(trainCommand())
   .addCommand(evalCommand())
   .addCommand(predictCommand())
+  .addCommand(fitCrfCommand())
+  .addCommand(learnCombineCommand())
+  .addCommand(ablateCommand())
   .addCommand(benchCommand())
   .addCommand(demoCommand())
   .showHelpAfterError();

@@ -1,20 +1,19 @@
 /** `guideseg predict`: segments images and writes label maps and overlays. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, Option } from 'commander';
-import { load } from '../api';
+import { Command } from 'commander';
+import { load, type SegmentOptions } from '../api';
 import { overlay, readImage, writeImagePng, writeLabelPng } from '../data/image_io';
 import type { BackendName } from '../config/schema';
-import { backendOption, nonNegativeNumber, numberList, resolveCheckpoint } from './common';
+import { backendOption, nonNegativeNumber, resolveCheckpoint } from './common';
+import { addPipelineOptions, choicesFromOptions, crfOverridesFromOptions, describePipeline, type PipelineCliOptions } from './ensemble_options';
+import { resolvePipeline } from '../pipeline/resolve';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff']);
 
-interface PredictCliOptions {
+interface PredictCliOptions extends PipelineCliOptions {
   checkpoint: string;
   out: string;
-  scales: number[];
-  flip?: boolean;
-  combine: 'avg' | 'max' | 'avgmax';
   alpha: number;
   backend: BackendName;
 }
@@ -34,29 +33,35 @@ export function listImages(inputs: string[]): string[] {
   return files;
 }
 
+/** Segment options from the command line (stored CRF settings apply unless --no-crf). */
+export function segmentOptionsFromCli(o: PipelineCliOptions): SegmentOptions {
+  const overrides = Object.fromEntries(Object.entries(crfOverridesFromOptions(o)).filter(([, v]) => v !== undefined));
+  const crf = o.crf === false ? false : Object.keys(overrides).length ? overrides : o.crf;
+  return { ensemble: { scales: o.scales, flip: o.flip, combine: o.combine }, crf };
+}
+
 export function predictCommand(): Command {
-  return new Command('predict')
+  const cmd = new Command('predict')
     .description(
       'Segment images. For each input writes <out>/<name>.png (the label map as a palette PNG whose ' +
         'indices are class ids) and <name>_overlay.png (class colours blended over the image).',
     )
     .argument('<inputs...>', 'image files or folders of images')
     .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir')
-    .requiredOption('-o, --out <dir>', 'output folder (created)')
-    .option('--scales <list>', 'test-time scales, e.g. 1.2,1,0.8', numberList, [1])
-    .option('--flip', 'also run each scale on the flipped image')
-    .addOption(new Option('--combine <mode>', 'how candidates are combined').choices(['avg', 'max', 'avgmax']).default('avg'))
+    .requiredOption('-o, --out <dir>', 'output folder (created)');
+  addPipelineOptions(cmd);
+  return cmd
     .option('--alpha <a>', 'opacity of the class colours in the overlay (0..1)', nonNegativeNumber, 0.5)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (inputs: string[], o: PredictCliOptions) => {
       const files = listImages(inputs);
-      const segmenter = await load(resolveCheckpoint(o.checkpoint), { backend: o.backend });
+      const segmenter = await load(resolveCheckpoint(o.checkpoint), { backend: o.backend, threads: o.threads });
       try {
+        const options = segmentOptionsFromCli(o);
+        process.stderr.write(`pipeline: ${describePipeline(resolvePipeline(choicesFromOptions(o), segmenter.stored))}\n`);
         for (const file of files) {
           const image = await readImage(file);
-          const result = await segmenter.segment(image, {
-            ensemble: { scales: o.scales, flip: Boolean(o.flip), combine: o.combine },
-          });
+          const result = await segmenter.segment(image, options);
           const base = path.join(o.out, path.basename(file, path.extname(file)));
           await writeLabelPng(`${base}.png`, result.labels, result.width, result.height, segmenter.palette);
           const blended = overlay(image.data, result.labels, segmenter.palette, Math.min(o.alpha, 1));

@@ -1,12 +1,18 @@
 /** `guideseg train`: trains a model from a config file and/or options. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
 import { train } from '../train/trainer';
 import { readJsonFile, loadConfig } from './config_file';
 import { backendOption, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
+  return n;
+}
 
 interface TrainCliOptions {
   config?: string;
@@ -24,6 +30,8 @@ interface TrainCliOptions {
   seed?: number;
   checkpointInterval?: number;
   logInterval?: number;
+  workers?: number;
+  bnGroupSize?: number;
 }
 
 /** Builds the run's config: from the work dir when resuming without --config, else file + options. */
@@ -37,6 +45,8 @@ export function trainConfigFromOptions(o: TrainCliOptions): Config {
   if (o.seed !== undefined) trainOverrides.seed = o.seed;
   if (o.checkpointInterval !== undefined) trainOverrides.checkpointInterval = o.checkpointInterval;
   if (o.logInterval !== undefined) trainOverrides.logInterval = o.logInterval;
+  if (o.workers !== undefined) trainOverrides.workers = o.workers;
+  if (o.bnGroupSize !== undefined) trainOverrides.bnGroupSize = o.bnGroupSize;
   if (o.resume && !o.config && fs.existsSync(saved)) {
     const config = parseConfig(readJsonFile(saved), `config ${saved}`);
     return parseConfig({ ...config, train: { ...config.train, ...trainOverrides } }, `config ${saved}`);
@@ -72,6 +82,8 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'seed of weights, data order, augmentation and dropout', (v) => Number.parseInt(v, 10))
     .option('--checkpoint-interval <n>', 'save a checkpoint every n steps', positiveInt)
     .option('--log-interval <n>', 'print a progress line every n steps (when not on a terminal)', positiveInt)
+    .option('--workers <n>', 'data-parallel worker threads, each taking a shard of every batch (synchronized BatchNorm)', positiveInt)
+    .option('--bn-group-size <n>', 'samples sharing BatchNorm statistics; must divide the batch size (0: whole batch)', nonNegativeInt)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow (tfjs-node), auto', backendOption)
     .action(async (o: TrainCliOptions) => {
       const config = trainConfigFromOptions(o);

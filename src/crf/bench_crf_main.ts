@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 7);
   const load = os.loadavg()[0];
   const rows = await benchCrf({ runs });
-  console.log(`guidance CRF, 360x480, L=11, T=5, r=4, eps=10; median of ${runs} runs after 1 warm-up`);
+  console.log(`guidance CRF, 360x480, L=11, T=5, r=4, eps=10; median of ${runs} runs after 3 warm-ups`);
   console.log(`${os.availableParallelism()} CPUs, load average before/after: ${load.toFixed(2)} / ${os.loadavg()[0].toFixed(2)} (other processes make timings noisy)`);
   console.log('| workload | median wall ms (guide + CRF) | wall ms / iteration (CRF only) | median CPU ms, all threads (guide + CRF) |');
   console.log('|---|---:|---:|---:|');

@@ -80,7 +80,8 @@ export function boxFilter<T extends Float32Array | Float64Array>(
 
 /**
  * Mean over s×s blocks (partial blocks at the border average their in-image
- * pixels) of an HWC map, for rows `[ly0, ly1)` of the low grid.
+ * pixels) of an HWC map, for rows `[ly0, ly1)` of the low grid. The source may
+ * hold `srcStride` ≥ C values per pixel (its first C are averaged); `out` has C.
  */
 export function blockAverage<T extends Float32Array | Float64Array>(
   src: Float32Array | Float64Array,
@@ -91,6 +92,7 @@ export function blockAverage<T extends Float32Array | Float64Array>(
   out: T,
   ly0 = 0,
   ly1 = Math.ceil(H / s),
+  srcStride = C,
 ): T {
   const Wl = Math.ceil(W / s);
   for (let ly = ly0; ly < ly1; ly++) {
@@ -98,10 +100,10 @@ export function blockAverage<T extends Float32Array | Float64Array>(
     const o = ly * Wl * C;
     out.fill(0, o, o + Wl * C);
     for (let y = ly * s; y < yEnd; y++) {
-      let si = y * W * C;
-      for (let x = 0; x < W; x++) {
+      let si = y * W * srcStride;
+      for (let x = 0; x < W; x++, si += srcStride) {
         const d = o + Math.floor(x / s) * C;
-        for (let c = 0; c < C; c++) out[d + c] += src[si++];
+        for (let c = 0; c < C; c++) out[d + c] += src[si + c];
       }
     }
     for (let lx = 0; lx < Wl; lx++) {

@@ -1,11 +1,12 @@
 /**
  * Benchmark of the BENCH.md `crf` workload: guidance CRF on a synthetic
  * 360x480 image with L = 11, T = 5, r = 4, single- and multi-threaded, exact
- * and fast guided filter. Median of several runs after a warm-up.
+ * and fast guided filter. Median of several runs after warm-up runs.
  */
 import { GuidanceCrfPool } from './crf_pool';
 import { runGuidanceCrf, type CrfInput } from './guidance_crf';
-import { prepareGuide } from './guided_filter';
+import { boxFilter } from './box_filter';
+import { prepareGuide, type Guide } from './guided_filter';
 import { Rng } from '../util/rng';
 
 /** Benchmark options (defaults = BENCH.md `crf`). */
@@ -18,11 +19,14 @@ export interface CrfBenchOptions {
   eps?: number;
   /** Timed runs per row (median reported); at least 5. */
   runs?: number;
+  /** Untimed runs before each row (default 3: V8 needs a few calls to optimize the per-image code). */
   warmup?: number;
   /** Thread counts to time (1 = plain single-thread code path). */
   threads?: number[];
   /** Guided-filter subsampling factors to time (1 = exact). */
   subsamples?: number[];
+  /** Also time the straightforward per-class implementation (comparison point; default true). */
+  straightforward?: boolean;
   seed?: number;
 }
 
@@ -56,6 +60,63 @@ export function syntheticCrfInput(H: number, W: number, L: number, seed: number)
   return { image, unary, height: H, width: W, numClasses: L };
 }
 
+/**
+ * Straightforward mean-field (comparison point only): per class, whole-image
+ * box filters of p, I·p, then of a, b (METHOD.md §2 formulas as written),
+ * Potts compatibility, Math.exp softmax. Returns the final scores.
+ */
+export function straightforwardGuidanceCrf(guide: Guide, unary: Float32Array, L: number, w: number, T: number): Float32Array {
+  const { height: H, width: W, radius: r, image, mean, invCov } = guide;
+  const n = H * W;
+  const S = Float32Array.from(unary);
+  const Q = new Float32Array(n * L);
+  const softmax = () => {
+    for (let i = 0; i < n; i++) {
+      let m = -Infinity;
+      for (let l = 0; l < L; l++) m = Math.max(m, S[i * L + l]);
+      let z = 0;
+      for (let l = 0; l < L; l++) z += Math.exp(S[i * L + l] - m);
+      for (let l = 0; l < L; l++) Q[i * L + l] = Math.exp(S[i * L + l] - m) / z;
+    }
+  };
+  const p4 = new Float32Array(n * 4);
+  const ab = new Float32Array(n * 4);
+  softmax();
+  for (let t = 0; t < T; t++) {
+    for (let l = 0; l < L; l++) {
+      for (let i = 0; i < n; i++) {
+        const p = Q[i * L + l];
+        p4[4 * i] = p;
+        p4[4 * i + 1] = image[3 * i] * p;
+        p4[4 * i + 2] = image[3 * i + 1] * p;
+        p4[4 * i + 3] = image[3 * i + 2] * p;
+      }
+      const m = boxFilter(p4, H, W, 4, r);
+      for (let i = 0; i < n; i++) {
+        const mp = m[4 * i];
+        const cr = m[4 * i + 1] - mean[3 * i] * mp;
+        const cg = m[4 * i + 2] - mean[3 * i + 1] * mp;
+        const cb = m[4 * i + 3] - mean[3 * i + 2] * mp;
+        const o = 6 * i;
+        const ar = invCov[o] * cr + invCov[o + 1] * cg + invCov[o + 2] * cb;
+        const ag = invCov[o + 1] * cr + invCov[o + 3] * cg + invCov[o + 4] * cb;
+        const ab_ = invCov[o + 2] * cr + invCov[o + 4] * cg + invCov[o + 5] * cb;
+        ab[4 * i] = ar;
+        ab[4 * i + 1] = ag;
+        ab[4 * i + 2] = ab_;
+        ab[4 * i + 3] = mp - ar * mean[3 * i] - ag * mean[3 * i + 1] - ab_ * mean[3 * i + 2];
+      }
+      const mab = boxFilter(ab, H, W, 4, r);
+      for (let i = 0; i < n; i++) {
+        const q = mab[4 * i] * image[3 * i] + mab[4 * i + 1] * image[3 * i + 1] + mab[4 * i + 2] * image[3 * i + 2] + mab[4 * i + 3];
+        S[i * L + l] = unary[i * L + l] + w * q;
+      }
+    }
+    if (t < T - 1) softmax();
+  }
+  return S;
+}
+
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -87,11 +148,16 @@ export async function benchCrf(opts: CrfBenchOptions = {}): Promise<CrfBenchRow[
   const r = opts.r ?? 4;
   const eps = opts.eps ?? 10;
   const runs = Math.max(5, opts.runs ?? 5);
-  const warmup = opts.warmup ?? 1;
+  const warmup = opts.warmup ?? 3;
   const input = syntheticCrfInput(H, W, L, opts.seed ?? 1);
   const rows: CrfBenchRow[] = [];
   const g = timeIt(runs, warmup, () => prepareGuide(input.image, H, W, r, eps));
   rows.push({ name: `prepareGuide r=${r} (exact)`, medianMs: g.wall, msPerIteration: NaN, medianCpuMs: g.cpu });
+  if (opts.straightforward ?? true) {
+    const guide = prepareGuide(input.image, H, W, r, eps);
+    const t = timeIt(runs, warmup, () => straightforwardGuidanceCrf(guide, input.unary, L, 5, T));
+    rows.push({ name: `straightforward CRF T=${T} (comparison, guide given), 1 thread`, medianMs: t.wall, msPerIteration: t.wall / T, medianCpuMs: t.cpu });
+  }
   for (const threads of opts.threads ?? [1, 2]) {
     const pool = threads > 1 ? await GuidanceCrfPool.create(threads) : null;
     try {

@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BARRIER_WORDS, SharedBarrier } from './barrier';
-import { checkCrfInput, type CrfInput, type CrfResult } from './guidance_crf';
-import type { Guide } from './guided_filter';
+import { checkCrfInput, fastBuffers, type CrfInput, type CrfResult } from './guidance_crf';
+import type { Guide, GuideAllocator } from './guided_filter';
 import { MeanFieldEngine, runMeanFieldBand, splitBands, type Band, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
 
@@ -35,15 +35,25 @@ function sharedF32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(n * 4));
 }
 
+function sharedF64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
 /** A copy of the guide whose big maps live in shared memory (the guide itself if they already do). */
-function shareGuide(g: Guide): Guide {
+function shareGuide(g: Guide, allocate: GuideAllocator, prefix = ''): Guide {
   if (isShared(g.image)) return g;
-  const copy = <T extends Float32Array | Float64Array>(a: T): T => {
-    const b = new (a.constructor as { new (buf: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
+  const copy = <T extends Float32Array | Float64Array>(name: string, a: T): T => {
+    const b = allocate(prefix + name, a.length, a instanceof Float32Array ? 'float32' : 'float64') as T;
     b.set(a);
     return b;
   };
-  return { ...g, image: copy(g.image), mean: copy(g.mean), invCov: copy(g.invCov), low: g.low ? shareGuide(g.low) : null };
+  return {
+    ...g,
+    image: copy('image', g.image),
+    mean: copy('mean', g.mean),
+    invCov: copy('invCov', g.invCov),
+    low: g.low ? shareGuide(g.low, allocate, `${prefix}low.`) : null,
+  };
 }
 
 function spawnWorker(): Worker {
@@ -64,6 +74,16 @@ export class GuidanceCrfPool {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * BARRIER_WORDS));
   private readonly errorText = new Uint8Array(new SharedArrayBuffer(1024));
   private cache: MeanFieldBuffers | null = null;
+  /** Shared guide maps by name, reused while their size stays the same (allocating shared memory is slow). */
+  private readonly guideMaps = new Map<string, Float32Array | Float64Array>();
+  private readonly guideAllocator: GuideAllocator = (name, length, type) => {
+    const old = this.guideMaps.get(name);
+    const fits = old !== undefined && old.length === length && (type === 'float32') === old instanceof Float32Array;
+    if (fits) return old;
+    const a = type === 'float32' ? sharedF32(length) : sharedF64(length);
+    this.guideMaps.set(name, a);
+    return a;
+  };
   private closed = false;
   private lostWorker: Error | null = null;
 
@@ -76,18 +96,23 @@ export class GuidanceCrfPool {
   static async create(threads: number = os.availableParallelism()): Promise<GuidanceCrfPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`GuidanceCrfPool: threads must be >= 1, got ${threads}`);
     const workers: Worker[] = [];
-    await Promise.all(
-      Array.from({ length: threads - 1 }, async () => {
-        const w = spawnWorker();
-        workers.push(w);
-        await new Promise<void>((resolve, reject) => {
-          w.once('message', () => resolve());
-          w.once('error', reject);
-        });
-        // An idle pool must not keep the process alive.
-        w.unref();
-      }),
-    );
+    try {
+      await Promise.all(
+        Array.from({ length: threads - 1 }, async () => {
+          const w = spawnWorker();
+          workers.push(w);
+          await new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+          });
+          // An idle pool must not keep the process alive.
+          w.unref();
+        }),
+      );
+    } catch (err) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw new Error(`GuidanceCrfPool: a worker failed to start: ${(err as Error).message}`);
+    }
     const pool = new GuidanceCrfPool(threads, workers);
     // A worker that dies outside a run is reported by the next run instead of crashing the process.
     for (const w of workers) w.on('error', (err) => (pool.lostWorker = err));
@@ -103,7 +128,7 @@ export class GuidanceCrfPool {
     if (this.closed) throw new Error('GuidanceCrfPool: run() after close()');
     if (this.lostWorker) throw new Error(`GuidanceCrfPool: a worker died: ${this.lostWorker.message}`);
     const settings = resolveCrfSettings(partialSettings);
-    const guide = shareGuide(checkCrfInput(input, settings, true));
+    const guide = shareGuide(checkCrfInput(input, settings, this.guideAllocator), this.guideAllocator);
     const L = input.numClasses;
     const buffers = this.buffersFor(input.unary, guide, L);
     const lp = settings.lambda !== 0 && input.logPresence ? Float64Array.from(input.logPresence) : null;
@@ -154,13 +179,13 @@ export class GuidanceCrfPool {
       c !== null &&
       c.q[0].length === n * L &&
       c.labels.length === n &&
-      (nLow === 0 ? c.fast === null : c.fast !== null && c.fast.pLow.length === nLow * L);
+      (nLow === 0 ? c.fast === null : c.fast !== null && c.fast.pLow.length === nLow * Math.max(1, L - 1));
     if (!fits) {
       c = {
         unary: sharedF32(n * L),
         q: [sharedF32(n * L), sharedF32(n * L)],
         labels: new Uint8Array(new SharedArrayBuffer(n)),
-        fast: nLow > 0 ? { pLow: sharedF32(nLow * L), coef: new Float64Array(new SharedArrayBuffer(nLow * 4 * L * 8)) } : null,
+        fast: nLow > 0 ? fastBuffers(nLow, L, sharedF32, sharedF64) : null,
       };
       this.cache = c;
     }

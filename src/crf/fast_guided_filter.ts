@@ -21,18 +21,21 @@ export class FastGuidedFilterWorkspace {
   readonly guide: Guide;
   readonly low: Guide;
   readonly channels: number;
+  /** Values per pixel of the full-resolution input (≥ channels). */
+  readonly stride: number;
   readonly buffers: FastGuidedFilterBuffers;
   private readonly lowWorkspace: GuidedFilterWorkspace;
   private readonly vertical: Float64Array;
   private readonly rowOut: Float64Array;
 
-  constructor(guide: Guide, channels: number, buffers?: FastGuidedFilterBuffers) {
+  constructor(guide: Guide, channels: number, buffers?: FastGuidedFilterBuffers, stride: number = channels) {
     if (guide.low === null || guide.upRows === null || guide.upCols === null) {
       throw new Error('FastGuidedFilterWorkspace: the guide was prepared without subsampling');
     }
     this.guide = guide;
     this.low = guide.low;
     this.channels = channels;
+    this.stride = stride;
     const nLow = this.low.height * this.low.width;
     this.buffers = buffers ?? {
       pLow: new Float32Array(nLow * channels),
@@ -46,10 +49,10 @@ export class FastGuidedFilterWorkspace {
     this.rowOut = new Float64Array(guide.width * channels);
   }
 
-  /** Phase 1: low-grid rows `[ly0, ly1)` of the block-averaged input. */
+  /** Phase 1: low-grid rows `[ly0, ly1)` of the block-averaged input (first `channels` of `stride` values per pixel). */
   downsampleRows(p: Float32Array, ly0: number, ly1: number): void {
     const g = this.guide;
-    blockAverage(p, g.height, g.width, this.channels, g.subsample, this.buffers.pLow, ly0, ly1);
+    blockAverage(p, g.height, g.width, this.channels, g.subsample, this.buffers.pLow, ly0, ly1, this.stride);
   }
 
   /** Phase 2: low-grid rows `[ly0, ly1)` of the a, b window means (needs all of phase 1). */

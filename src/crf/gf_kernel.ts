@@ -15,14 +15,16 @@ import type { Guide } from './guided_filter';
  */
 export type SegmentSink = (y: number, x0: number, x1: number, segment: Float64Array) => void;
 
-/** Default strip width (output columns per strip), chosen so a strip's scratch fits a 512 KB cache. */
-export const DEFAULT_STRIP_WIDTH = 96;
+/** Default strip width (output columns per strip): bounds the scratch (about 1 MB at L = 11, r = 4) on wide images. */
+export const DEFAULT_STRIP_WIDTH = 256;
 
 /** Reusable scratch for filtering C-channel maps with one guide. Not thread-safe: one per thread. */
 export class GuidedFilterWorkspace {
   readonly guide: Guide;
   readonly channels: number;
   readonly stripWidth: number;
+  /** Values per pixel in the input maps (≥ channels; the first `channels` are filtered). */
+  readonly stride: number;
   private readonly colSum1: Float64Array;
   private readonly colSum2: Float64Array;
   private readonly ring: Float64Array;
@@ -37,10 +39,12 @@ export class GuidedFilterWorkspace {
   private cx0 = 0;
   private cx1 = 0;
 
-  constructor(guide: Guide, channels: number, stripWidth: number = DEFAULT_STRIP_WIDTH) {
+  constructor(guide: Guide, channels: number, stripWidth: number = DEFAULT_STRIP_WIDTH, stride: number = channels) {
     if (guide.subsample !== 1) throw new Error('GuidedFilterWorkspace: needs an exact guide (subsample 1)');
+    if (stride < channels) throw new Error(`GuidedFilterWorkspace: stride ${stride} < channels ${channels}`);
     this.guide = guide;
     this.channels = channels;
+    this.stride = stride;
     this.stripWidth = Math.min(guide.width, Math.max(1, stripWidth));
     const r = guide.radius;
     const K = 4 * channels;
@@ -56,7 +60,8 @@ export class GuidedFilterWorkspace {
   }
 
   /**
-   * Filters rows `[y0, y1)` of `p` (HWC, `channels` channels) and hands the
+   * Filters rows `[y0, y1)` of `p` (HWC, `stride` values per pixel of which the
+   * first `channels` are filtered) and hands the
    * output to `sink` strip by strip; with `coefficients` the values are the
    * window means [mean_a (3), mean_b] of each channel (4 per channel) instead of q.
    */
@@ -105,6 +110,7 @@ export class GuidedFilterWorkspace {
   private productRow(p: Float32Array, add: number, sub: number): void {
     const W = this.guide.width;
     const C = this.channels;
+    const S = this.stride;
     const img = this.guide.image;
     const col = this.colSum1;
     const { cx0, cx1 } = this;
@@ -112,16 +118,16 @@ export class GuidedFilterWorkspace {
     // Local column of image column cx0 (after r+1 padding columns).
     let o = (this.guide.radius + 1) * 4 * C;
     if (add >= 0 && sub >= 0) {
-      let pa = (add * W + cx0) * C;
-      let ps = (sub * W + cx0) * C;
+      let pa = (add * W + cx0) * S;
+      let ps = (sub * W + cx0) * S;
       let ia = (add * W + cx0) * 3;
       let is = (sub * W + cx0) * 3;
-      for (let x = 0; x < n; x++, ia += 3, is += 3) {
+      for (let x = 0; x < n; x++, ia += 3, is += 3, pa += S, ps += S) {
         const ra = img[ia], ga = img[ia + 1], ba = img[ia + 2];
         const rs = img[is], gs = img[is + 1], bs = img[is + 2];
         for (let c = 0; c < C; c++, o += 4) {
-          const va = p[pa++];
-          const vs = p[ps++];
+          const va = p[pa + c];
+          const vs = p[ps + c];
           col[o] += va - vs;
           col[o + 1] += va * ra - vs * rs;
           col[o + 2] += va * ga - vs * gs;
@@ -133,12 +139,12 @@ export class GuidedFilterWorkspace {
     const row = add >= 0 ? add : sub;
     if (row < 0) return;
     const sign = add >= 0 ? 1 : -1;
-    let pi = (row * W + cx0) * C;
+    let pi = (row * W + cx0) * S;
     let ii = (row * W + cx0) * 3;
-    for (let x = 0; x < n; x++, ii += 3) {
+    for (let x = 0; x < n; x++, ii += 3, pi += S) {
       const R = img[ii], G = img[ii + 1], B = img[ii + 2];
       for (let c = 0; c < C; c++, o += 4) {
-        const v = sign * p[pi++];
+        const v = sign * p[pi + c];
         col[o] += v;
         col[o + 1] += v * R;
         col[o + 2] += v * G;

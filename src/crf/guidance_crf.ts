@@ -2,9 +2,10 @@
  * Guidance CRF with content-sensitive compatibility (METHOD.md §2), single
  * thread. See `crf_pool.ts` for the multi-threaded version (same results).
  */
-import { prepareGuide, type Guide } from './guided_filter';
+import { prepareGuide, type Guide, type GuideAllocator } from './guided_filter';
 import { MeanFieldEngine, runMeanFieldBand, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
+import type { FastGuidedFilterBuffers } from './fast_guided_filter';
 
 /** One image's CRF input. */
 export interface CrfInput {
@@ -32,8 +33,8 @@ export interface CrfResult {
   labels: Uint8Array;
 }
 
-/** Checks an input against the settings; returns the guide to use (prepared if not given). */
-export function checkCrfInput(input: CrfInput, settings: CrfSettings, shared = false): Guide {
+/** Checks an input against the settings; returns the guide to use (prepared, with `allocate` if given, when absent). */
+export function checkCrfInput(input: CrfInput, settings: CrfSettings, allocate?: GuideAllocator): Guide {
   const { height: H, width: W, numClasses: L } = input;
   if (!Number.isInteger(L) || L < 1 || L > 256) throw new Error(`guidance CRF: numClasses must be 1..256, got ${L}`);
   if (input.unary.length !== H * W * L) {
@@ -46,7 +47,7 @@ export function checkCrfInput(input: CrfInput, settings: CrfSettings, shared = f
   if (lp !== null && lp.length !== L) throw new Error(`guidance CRF: ${lp.length} log-presence values for ${L} classes`);
   const g = input.guide;
   if (g === undefined) {
-    return prepareGuide(input.image, H, W, settings.r, settings.eps, { subsample: settings.subsample, shared });
+    return prepareGuide(input.image, H, W, settings.r, settings.eps, { subsample: settings.subsample, allocate });
   }
   if (g.height !== H || g.width !== W || g.radius !== settings.r || g.eps !== settings.eps || g.subsample !== settings.subsample) {
     throw new Error(
@@ -54,6 +55,17 @@ export function checkCrfInput(input: CrfInput, settings: CrfSettings, shared = f
     );
   }
   return g;
+}
+
+/** Exchange buffers of the fast filter for a low grid of `nLow` pixels (L − 1 classes are filtered). */
+export function fastBuffers(
+  nLow: number,
+  L: number,
+  f32: (n: number) => Float32Array,
+  f64: (n: number) => Float64Array,
+): FastGuidedFilterBuffers {
+  const F = L > 1 ? L - 1 : 1;
+  return { pLow: f32(nLow * F), coef: f64(nLow * 4 * F) };
 }
 
 /**
@@ -71,7 +83,7 @@ export function runGuidanceCrf(input: CrfInput, partialSettings: Partial<CrfSett
     q: [new Float32Array(n * L), new Float32Array(n * L)],
     labels: new Uint8Array(n),
     fast: low
-      ? { pLow: new Float32Array(low.height * low.width * L), coef: new Float64Array(low.height * low.width * 4 * L) }
+      ? fastBuffers(low.height * low.width, L, (n) => new Float32Array(n), (n) => new Float64Array(n))
       : null,
   };
   const lp = settings.lambda !== 0 ? (input.logPresence ?? null) : null;

@@ -8,6 +8,10 @@ import type { Guide } from './guided_filter';
 import type { CrfSettings } from './settings';
 import { GuidedFilterWorkspace } from './gf_kernel';
 import { FastGuidedFilterWorkspace, type FastGuidedFilterBuffers } from './fast_guided_filter';
+import { expNonPositive } from './fast_exp';
+
+// A local binding: some module loaders turn imported names into getter calls, too slow per value.
+const exp = expNonPositive;
 
 /** Maps shared by all bands (HWL, class fastest). */
 export interface MeanFieldBuffers {
@@ -51,6 +55,9 @@ export class MeanFieldEngine {
   private readonly exact: GuidedFilterWorkspace | null;
   private readonly fast: FastGuidedFilterWorkspace | null;
   private readonly scores: Float64Array;
+  /** Classes actually filtered: all but the last, whose message is 1 − Σ of the others. */
+  private readonly filtered: number;
+  private readonly message: Float64Array;
   private readonly wPair: number;
   private readonly wLambda: number;
   private readonly logPresence: Float64Array;
@@ -67,14 +74,19 @@ export class MeanFieldEngine {
   ) {
     this.L = L;
     this.W = guide.width;
+    // Σ_l Q_l = 1 and the filter is linear and keeps constants, so Σ_l M_l = 1:
+    // the last class's message costs no filtering (its error is the float32
+    // rounding of ΣQ, a few 1e-7).
+    this.filtered = L > 1 ? L - 1 : 1;
     if (guide.subsample === 1) {
-      this.exact = new GuidedFilterWorkspace(guide, L);
+      this.exact = new GuidedFilterWorkspace(guide, this.filtered, undefined, L);
       this.fast = null;
     } else {
       this.exact = null;
-      this.fast = new FastGuidedFilterWorkspace(guide, L, buffers.fast ?? undefined);
+      this.fast = new FastGuidedFilterWorkspace(guide, this.filtered, buffers.fast ?? undefined, L);
     }
     this.scores = new Float64Array(L);
+    this.message = new Float64Array(L);
     this.wPair = settings.w;
     this.wLambda = logPresence === null ? 0 : settings.w * settings.lambda;
     this.logPresence = logPresence === null ? new Float64Array(L) : Float64Array.from(logPresence);
@@ -154,17 +166,25 @@ export class MeanFieldEngine {
     const w = this.wPair;
     const wl = this.wLambda;
     const s = this.scores;
+    const F = this.filtered;
+    const msg = this.message;
     let o = (y * this.W + x0) * L;
-    for (let x = x0, k = 0; x < x1; x++, o += L, k += L) {
+    for (let x = x0, k = 0; x < x1; x++, o += L, k += F) {
+      let rest = 1;
+      for (let l = 0; l < F; l++) {
+        msg[l] = m[k + l];
+        rest -= m[k + l];
+      }
+      if (F < L) msg[L - 1] = rest;
       let sumM = 0;
       let sumGM = 0;
       if (wl !== 0) {
         for (let l = 0; l < L; l++) {
-          sumM += m[k + l];
-          sumGM += g[l] * m[k + l];
+          sumM += msg[l];
+          sumGM += g[l] * msg[l];
         }
       }
-      for (let l = 0; l < L; l++) s[l] = U[o + l] + w * m[k + l] + wl * (g[l] * sumM + sumGM);
+      for (let l = 0; l < L; l++) s[l] = U[o + l] + w * msg[l] + wl * (g[l] * sumM + sumGM);
       if (this.last) {
         for (let l = 0; l < L; l++) dst[o + l] = s[l];
       } else {
@@ -180,7 +200,7 @@ function softmaxInto(s: Float64Array, L: number, dst: Float32Array, o: number): 
   for (let l = 1; l < L; l++) if (s[l] > max) max = s[l];
   let sum = 0;
   for (let l = 0; l < L; l++) {
-    const e = Math.exp(s[l] - max);
+    const e = exp(s[l] - max);
     s[l] = e;
     sum += e;
   }

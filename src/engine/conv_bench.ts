@@ -39,8 +39,12 @@ export interface BenchConvOptions {
   onRow?: (row: BenchRow) => void;
 }
 
-/** Convolutions of `bench-vgg` (width ×0.25) for a batch of 2 crops of 256×256. */
+/**
+ * Convolutions of `bench-vgg` (width ×0.25) for a batch of 2 crops of 256×256,
+ * plus the 7×7/2 stem of `bench-resnet`.
+ */
 export const VGG_CASES: ConvCase[] = [
+  { name: 'conv1_1 3->16 @256', input: [2, 256, 256, 3], kernel: 3, outChannels: 16 },
   { name: 'conv1_2 16->16 @256', input: [2, 256, 256, 16], kernel: 3, outChannels: 16 },
   { name: 'conv3 64->64 @64', input: [2, 64, 64, 64], kernel: 3, outChannels: 64 },
   { name: 'conv5 d2 128->128 @32', input: [2, 32, 32, 128], kernel: 3, outChannels: 128, dilation: 2 },
@@ -63,36 +67,43 @@ function median(values: number[]): number {
 }
 
 /**
- * Median wall time of `f`. Only one value of the result is read back: enough
- * to make lazy backends finish, while a full download would dominate the time.
+ * Median wall times of several functions, timed round-robin (one call of each
+ * per round) so that load changes on a shared machine hit all of them alike.
+ * Only one value of each result is read back: enough to make lazy backends
+ * finish, while a full download would dominate the time.
  */
-async function timeIt(f: () => tf.Tensor, runs: number, warmup: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const t0 = performance.now();
-    const out = f();
-    const probe = tf.slice(tf.reshape(out, [-1]), 0, 1);
-    await probe.data();
-    const dt = performance.now() - t0;
-    tf.dispose([out, probe]);
-    if (i >= warmup) times.push(dt);
+async function timeRoundRobin(fs: Array<() => tf.Tensor>, runs: number, warmup: number): Promise<number[]> {
+  const times = fs.map(() => [] as number[]);
+  for (let round = 0; round < warmup + runs; round++) {
+    for (let i = 0; i < fs.length; i++) {
+      const t0 = performance.now();
+      const out = fs[i]();
+      const probe = tf.tidy(() => tf.slice(tf.reshape(out, [-1]), 0, 1));
+      await probe.data();
+      const dt = performance.now() - t0;
+      tf.dispose([out, probe]);
+      if (round >= warmup) times[i].push(dt);
+    }
   }
-  return median(times);
+  return times.map(median);
+}
+
+/** Runs the stock kernel that the project replaced (for comparison rows). */
+function runStock(stock: tf.KernelConfig, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.Tensor {
+  const backend = tf.engine().backend;
+  const info = stock.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+  return tf.engine().makeTensorFromTensorInfo(info);
 }
 
 /**
  * Times forward conv, input gradient and filter gradient (the functions a
- * training step runs) for each case on the current backend.
+ * training step runs, through the project's Conv2D gradient) for each case on
+ * the current backend; rows are named `<case> forward|backprop-input|backprop-filter`.
  */
 export async function benchConv(opts: BenchConvOptions = {}): Promise<BenchRow[]> {
   const runs = Math.max(5, opts.runs ?? 5);
   const warmup = opts.warmup ?? 1;
   const rows: BenchRow[] = [];
-  const emit = (name: string, ms: number, flops: number): void => {
-    const row = { name, medianMs: ms, gflops: flops / ms / 1e6 };
-    rows.push(row);
-    opts.onRow?.(row);
-  };
   for (const c of opts.cases ?? VGG_CASES) {
     const s = c.stride ?? 1;
     const d = c.dilation ?? 1;
@@ -101,26 +112,28 @@ export async function benchConv(opts: BenchConvOptions = {}): Promise<BenchRow[]
     const filter = tf.randomNormal([c.kernel, c.kernel, cin, c.outChannels]) as tf.Tensor4D;
     const dy = tf.randomNormal([b, Math.ceil(h / s), Math.ceil(w / s), c.outChannels]) as tf.Tensor4D;
     const attrs = { strides: s, pad: 'same', dataFormat: 'NHWC', dilations: d } as unknown as tf.NamedAttrMap;
-    const flops = convFlops(c);
     const grads = (): Record<string, () => tf.Tensor> => conv2dGradConfig.gradFunc(dy, [x, filter], attrs);
-    emit(`${c.name} forward`, await timeIt(() => tf.conv2d(x, filter, s, 'same', 'NHWC', d), runs, warmup), flops);
-    emit(`${c.name} backprop-input`, await timeIt(() => tf.tidy(() => grads().x()), runs, warmup), flops);
-    emit(`${c.name} backprop-filter`, await timeIt(() => tf.tidy(() => grads().filter()), runs, warmup), flops);
+    const names = ['forward', 'backprop-input', 'backprop-filter'];
+    const fs: Array<() => tf.Tensor> = [
+      () => tf.conv2d(x, filter, s, 'same', 'NHWC', d),
+      () => tf.tidy(() => grads().x()),
+      () => tf.tidy(() => grads().filter()),
+    ];
     const stock = opts.includeStock && d === 1 ? stockKernel('Conv2DBackpropInput', tf.getBackend()) : undefined;
     if (stock !== undefined) {
       // The stock kernel was unregistered before the backend ran its set-up.
       stock.setupFunc?.(tf.engine().backend);
-      const run = (): tf.Tensor => {
-        const backend = tf.engine().backend;
-        const info = stock.kernelFunc({
-          inputs: { dy, filter },
-          backend,
-          attrs: { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: c.input },
-        }) as tf.TensorInfo;
-        return tf.engine().makeTensorFromTensorInfo(info);
-      };
-      emit(`${c.name} backprop-input (stock)`, await timeIt(run, runs, warmup), flops);
+      const stockAttrs = { strides: s, pad: 'same', dataFormat: 'NHWC', inputShape: c.input } as unknown as tf.NamedAttrMap;
+      names.push('backprop-input (stock)');
+      fs.push(() => runStock(stock, { dy, filter }, stockAttrs));
     }
+    const medians = await timeRoundRobin(fs, runs, warmup);
+    const flops = convFlops(c);
+    medians.forEach((ms, i) => {
+      const row = { name: `${c.name} ${names[i]}`, medianMs: ms, gflops: flops / ms / 1e6 };
+      rows.push(row);
+      opts.onRow?.(row);
+    });
     tf.dispose([x, filter, dy]);
   }
   return rows;

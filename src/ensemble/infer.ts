@@ -34,6 +34,17 @@ export interface UnaryMap {
   global: Float32Array | null;
 }
 
+/** One candidate of the ensemble: a resize factor and whether the image is mirrored. */
+export interface Candidate {
+  scale: number;
+  flipped: boolean;
+}
+
+/** The candidates of `opts` in the order {@link candidateUnaries} stacks them (scale-major, unflipped first). */
+export function candidateList(opts: Pick<EnsembleOptions, 'scales' | 'flip'>): Candidate[] {
+  return opts.scales.flatMap((scale) => (opts.flip ? [false, true] : [false]).map((flipped) => ({ scale, flipped })));
+}
+
 /** Unary maps of every candidate, each at the original size: [candidates, H, W, L]. */
 export function candidateUnaries(
   model: Segmentor,
@@ -42,6 +53,12 @@ export function candidateUnaries(
   width: number,
   opts: Pick<EnsembleOptions, 'scales' | 'flip'>,
 ): { unaries: tf.Tensor4D; global: tf.Tensor2D | null } {
+  if (!opts.scales.length || opts.scales.some((s) => !Number.isFinite(s) || s <= 0)) {
+    throw new Error(`ensemble scales must be one or more positive numbers, got [${opts.scales.join(', ')}]`);
+  }
+  if (image.length !== height * width * 3) {
+    throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
+  }
   const result = tf.tidy(() => {
     const input = tf.tensor4d(Float32Array.from(image), [1, height, width, 3]);
     const unaries: tf.Tensor4D[] = [];
@@ -85,6 +102,42 @@ export function combineCandidates(unaries: tf.Tensor4D, mode: CombineMode, learn
       }
     }
   });
+}
+
+/** Every candidate's unary and global scores of one image, as typed arrays (for caching). */
+export interface CandidateMaps {
+  height: number;
+  width: number;
+  numClasses: number;
+  candidates: Candidate[];
+  /** [candidates, H, W, L], classes fastest. */
+  unaries: Float32Array;
+  /** [candidates, L]; null for the baseline. */
+  globals: Float32Array | null;
+}
+
+/** Runs the network once per candidate and returns the maps as typed arrays. */
+export function candidateMaps(
+  model: Segmentor,
+  image: Uint8Array,
+  height: number,
+  width: number,
+  opts: Pick<EnsembleOptions, 'scales' | 'flip'>,
+): CandidateMaps {
+  const { unaries, global } = candidateUnaries(model, image, height, width, opts);
+  try {
+    return {
+      height,
+      width,
+      numClasses: unaries.shape[3],
+      candidates: candidateList(opts),
+      unaries: unaries.dataSync() as Float32Array,
+      globals: global ? (global.dataSync() as Float32Array) : null,
+    };
+  } finally {
+    unaries.dispose();
+    global?.dispose();
+  }
 }
 
 /** Runs the ensemble on one RGB image and returns the combined unary as typed arrays. */

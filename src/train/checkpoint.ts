@@ -71,8 +71,14 @@ export function listCheckpoints(workDir: string): string[] {
     .map((name) => path.join(root, name));
 }
 
+/** Keeps the newest `keep` checkpoints and removes temporary folders left by a killed save. */
 function pruneCheckpoints(workDir: string, keep: number): void {
   for (const dir of listCheckpoints(workDir).slice(keep)) fs.rmSync(dir, { recursive: true, force: true });
+  const root = path.join(workDir, 'checkpoints');
+  // One run owns a work dir, and its own save has finished, so any temporary folder here is stale.
+  for (const name of fs.readdirSync(root)) {
+    if (/^\.iter_\d+\.tmp-/.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -42,8 +42,17 @@ export function presenceTargets(labels: Uint8Array, batch: number, numClasses: n
  */
 export function crossEntropy(logits: tf.Tensor4D, labels: Uint8Array): tf.Scalar {
   const numClasses = logits.shape[3];
+  if (labels.length * numClasses !== logits.size) {
+    throw new Error(`crossEntropy: ${labels.length} labels for logits of shape [${logits.shape}]`);
+  }
   let valid = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== IGNORE_INDEX) valid++;
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (c === IGNORE_INDEX) continue;
+    // oneHot would turn an out-of-range id into a silent all-zero row.
+    if (c >= numClasses) throw new Error(`label value ${c} out of range 0..${numClasses - 1} (255 = ignore)`);
+    valid++;
+  }
   return tf.tidy(() => {
     // oneHot of the ignore id (>= L) is an all-zero row, which drops those pixels.
     const ids = tf.tensor(Int32Array.from(labels), [labels.length], 'int32');

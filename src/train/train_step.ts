@@ -24,6 +24,12 @@ export interface StepOptions {
   clsLossWeight: number;
   /** Dropout seeds for this step. */
   rng: Rng;
+  /**
+   * Scales of the CE and BCE terms (default 1 and 1). A shard of a larger
+   * batch weighs each term by its share, so that the shards' losses and
+   * gradients sum to those of the whole batch (data-parallel training).
+   */
+  termWeights?: { ce: number; cls: number };
 }
 
 /** Gradients of the joint loss w.r.t. every trainable variable, by module name. */
@@ -41,9 +47,15 @@ export function computeGradients(
       const out = model.forward(images, { training: true, rng: opts.rng });
       const unary = model.unary(out, batch.height, batch.width);
       const terms = jointLoss(unary, out.global, batch.labels, opts.clsLossWeight);
-      ce = tf.keep(terms.ce);
-      cls = terms.cls ? tf.keep(terms.cls) : null;
-      return terms.total;
+      const w = opts.termWeights;
+      if (!w) {
+        ce = tf.keep(terms.ce);
+        cls = terms.cls ? tf.keep(terms.cls) : null;
+        return terms.total;
+      }
+      ce = tf.keep(tf.mul(terms.ce, w.ce) as tf.Scalar);
+      cls = terms.cls ? tf.keep(tf.mul(terms.cls, w.cls) as tf.Scalar) : null;
+      return cls ? tf.add(ce!, tf.mul(cls, opts.clsLossWeight)) : ce!;
     }, named.map(([, v]) => v));
     const losses: StepLosses = { total: value.dataSync()[0], ce: ce!.dataSync()[0] };
     if (cls) losses.cls = (cls as tf.Scalar).dataSync()[0];

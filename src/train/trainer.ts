@@ -9,18 +9,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Config } from '../config/schema';
 import { BatchLoader } from '../data/loader';
 import { buildDataset } from '../data/registry';
-import { mixSeed } from '../data/seed';
+import type { Dataset } from '../data/types';
 import { trainTransform } from '../data/transforms';
 import { buildSegmentor } from '../model/build';
 import { saveWeights } from '../model/serialization';
 import type { Segmentor } from '../model/types';
-import { Rng } from '../util/rng';
 import { listCheckpoints, loadCheckpointInto, saveCheckpoint } from './checkpoint';
 import { polyLearningRate } from './lr_schedule';
 import { MetricsLog } from './metrics_log';
 import { TrainProgress } from './progress';
+import { createStepRunner } from './parallel/step_runner';
 import { MomentumSgd } from './sgd';
-import { trainStep, type StepLosses } from './train_step';
+import type { StepLosses } from './train_step';
 
 export interface TrainOptions {
   /** Folder of the run: config.json, metrics.jsonl, checkpoints/, final/. */
@@ -59,6 +59,27 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
   const dataset = buildDataset(config.data, config.data.trainSplit);
   const model = buildSegmentor(config.model, tc.seed);
   const optimizer = new MomentumSgd({ momentum: tc.momentum, weightDecay: tc.weightDecay });
+  try {
+    return await runTraining(config, opts, existing, dataset, model, optimizer);
+  } catch (err) {
+    // The model belongs to the caller only when training returns.
+    model.dispose();
+    throw err;
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+async function runTraining(
+  config: Config,
+  opts: TrainOptions,
+  existing: string[],
+  dataset: Dataset,
+  model: Segmentor,
+  optimizer: MomentumSgd,
+): Promise<TrainResult> {
+  const { workDir } = opts;
+  const tc = config.train;
   // Stored with every saved model so `predict` can name and colour the classes.
   const metadata = { classes: dataset.classes, palette: dataset.palette, trainedOn: `${config.data.type}/${config.data.trainSplit}` };
   const log = new MetricsLog(path.join(workDir, 'metrics.jsonl'));
@@ -69,15 +90,22 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
     const state = await loadCheckpointInto(existing[0], model, optimizer);
     start = state.iteration;
     loaderState = state.loader;
-    log.truncateAfter(start);
     process.stderr.write(`resumed from ${existing[0]} at iteration ${start}\n`);
   }
+  // Steps logged after the newest checkpoint (or by a run killed before its first one) are redone.
+  log.truncateAfter(start);
   const loader = new BatchLoader(
     dataset,
     { batchSize: tc.batchSize, seed: tc.seed, transform: trainTransform(tc) },
     loaderState,
   );
 
+  // One process, or `train.workers` threads sharing one training state.
+  const runner = await createStepRunner(config, model, optimizer);
+  const save = async (iteration: number) => {
+    runner.sync();
+    await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
+  };
   let stopRequested = false;
   const onSignal = () => {
     if (stopRequested) process.exit(130);
@@ -98,11 +126,7 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
       const lr = polyLearningRate(tc.baseLr, iteration, tc.iterations, tc.lrPower);
       const t0 = performance.now();
       const batch = await loader.next();
-      const losses = trainStep(model, optimizer, batch, {
-        lr,
-        clsLossWeight: tc.clsLossWeight,
-        rng: new Rng(mixSeed(tc.seed, iteration, 0x5eed)),
-      });
+      const losses = await runner.step(batch, iteration, lr);
       const seconds = (performance.now() - t0) / 1000;
       iteration++;
       const imagesPerSecond = batch.batchSize / seconds;
@@ -120,15 +144,16 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
       progress.update(iteration, { loss: losses.total, lr, imagesPerSecond });
       opts.onStep?.(iteration, losses);
       if (iteration % tc.checkpointInterval === 0 && iteration < tc.iterations) {
-        await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
+        await save(iteration);
         lastSaved = iteration;
       }
     }
-    if (iteration > lastSaved) await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
+    if (iteration > lastSaved) await save(iteration);
+    runner.sync();
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
-    optimizer.dispose();
+    await runner.close();
   }
   let finalDir: string | null = null;
   if (!interrupted) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { GuidanceCrfPool } from '../../src/crf/crf_pool';
 import { runGuidanceCrf } from '../../src/crf/guidance_crf';
 import { logPresenceFromGlobalScores } from '../../src/crf/compatibility';
+import { prepareGuide } from '../../src/crf/guided_filter';
 import { Rng } from '../../src/util/rng';
 import { randomImage, relativeError } from './reference';
 
@@ -27,6 +28,16 @@ test('multi-threaded CRF equals the single-thread one (exact and fast, λ = 0 an
         for (let i = 0; i < H * W; i++) if (multi.labels[i] !== single.labels[i]) differ++;
         assert.ok(differ <= 1, `${differ} labels differ`);
       }
+    }
+    // A guide prepared by the caller (plain memory, fast mode) is copied into the pool's shared maps.
+    {
+      const H = 33, W = 27, L = 4;
+      const image = randomImage(rng, H, W, 15);
+      const unary = new Float32Array(H * W * L).map(() => rng.normal());
+      const guide = prepareGuide(image, H, W, 3, 10, { subsample: 2 });
+      const input = { image, unary, height: H, width: W, numClasses: L, guide };
+      const settings = { r: 3, T: 2, subsample: 2 };
+      assert.ok(relativeError(pools[1].run(input, settings).scores, runGuidanceCrf(input, settings).scores) < 1e-5);
     }
     // Inputs already in shared memory are used in place.
     const H = 20, W = 16, L = 3;

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
+import { setBatchStatistics } from '../../src/model/layers/batchnorm';
+import { groupedBatchStatistics } from '../../src/model/layers/batch-statistics';
 import { modelPreset, presetNames } from '../../src/model/presets';
 
 test('bench-vgg has exactly 4,764,646 trainable parameters (0.92 M + 0.36 M + 3.48 M)', async () => {
@@ -25,6 +27,7 @@ test('bench-resnet: ResNet-18 x0.5, BatchNorm statistics are non-trainable varia
   const running = all.filter((n) => /running(Mean|Var)$/.test(n));
   // 20 convs in ResNet-18 (stem, 16 in blocks, 3 projections), each with a BatchNorm.
   assert.equal(running.length, 2 * 20);
+  assert.equal(setBatchStatistics(model, groupedBatchStatistics(1)), 20);
   for (const n of running) assert.ok(!trainable.has(n));
   assert.ok(all.includes('backbone.layer4.0.conv2.bn.gamma'));
   assert.ok(all.includes('backbone.layer2.0.downsample.conv.weight'));

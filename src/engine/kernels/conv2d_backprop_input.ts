@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConvGeometry, ConvPad, convGeometry, inputPhase } from '../conv_geometry';
-import { interleavePhases, sliceMerged } from '../tensor_util';
+import { interleavePhases } from '../tensor_util';
 import { asBackendKernel } from './kernel_bridge';
 
 /**
@@ -32,13 +32,14 @@ export function conv2dBackpropInputImpl(
     const sw = g.w.stride;
     const hq = Math.ceil(g.h.inSize / sh);
     const wq = Math.ceil(g.w.inSize / sw);
+    const rows = tapRows(filter);
     const phases: tf.Tensor4D[] = [];
     for (let rh = 0; rh < sh; rh++) {
-      for (let rw = 0; rw < sw; rw++) phases.push(phaseGradient(g, dy, filter, rh, rw, hq, wq));
+      for (let rw = 0; rw < sw; rw++) phases.push(phaseGradient(g, dy, rows, filter.shape, rh, rw, hq, wq));
     }
     const full = sh === 1 && sw === 1 ? phases[0] : interleavePhases(phases, sh, sw);
     if (full.shape[1] === g.h.inSize && full.shape[2] === g.w.inSize) return full;
-    return sliceMerged(full, [0, 0, 0, 0], [-1, g.h.inSize, g.w.inSize, -1]);
+    return tf.slice(full, [0, 0, 0, 0], [-1, g.h.inSize, g.w.inSize, -1]);
   });
 }
 
@@ -46,7 +47,8 @@ export function conv2dBackpropInputImpl(
 function phaseGradient(
   g: ConvGeometry,
   dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
+  rows: tf.Tensor2D,
+  filterShape: [number, number, number, number],
   rh: number,
   rw: number,
   hq: number,
@@ -55,10 +57,10 @@ function phaseGradient(
   const ph = inputPhase(g.h, rh, hq);
   const pw = inputPhase(g.w, rw, wq);
   if (ph === null || pw === null) return tf.zeros([g.batch, hq, wq, g.inChannels]);
-  const sub = subKernel(filter, ph.firstTap, ph.tapStep, ph.taps, pw.firstTap, pw.tapStep, pw.taps);
+  const sub = subKernel(rows, filterShape, ph.firstTap, ph.tapStep, ph.taps, pw.firstTap, pw.tapStep, pw.taps);
   const needsCrop = ph.cropStart > 0 || ph.cropEnd < g.h.outSize || pw.cropStart > 0 || pw.cropEnd < g.w.outSize;
   const src = needsCrop
-    ? sliceMerged(dy, [0, ph.cropStart, pw.cropStart, 0], [-1, ph.cropEnd - ph.cropStart, pw.cropEnd - pw.cropStart, -1])
+    ? tf.slice(dy, [0, ph.cropStart, pw.cropStart, 0], [-1, ph.cropEnd - ph.cropStart, pw.cropEnd - pw.cropStart, -1])
     : dy;
   const pads: tf.backend_util.ExplicitPadding = [
     [0, 0],
@@ -70,9 +72,20 @@ function phaseGradient(
   return tf.conv2d(src, sub, 1, allZero ? 'valid' : pads, 'NHWC', [ph.dilation, pw.dilation]);
 }
 
-/** Taps first + m·step (m < n) of both axes, flipped and with in/out channels swapped. */
+/** The filter with in/out channels swapped, one row per tap: [kh·kw, Cout·Cin]. */
+function tapRows(filter: tf.Tensor4D): tf.Tensor2D {
+  const [kh, kw, cin, cout] = filter.shape;
+  return tf.reshape(tf.transpose(filter, [0, 1, 3, 2]), [kh * kw, cout * cin]);
+}
+
+/**
+ * Taps first + m·step (m < n) of both axes, in flipped order, as an HWIO
+ * filter [hn, wn, Cout, Cin]. Built from contiguous row slices: the backends'
+ * Reverse and Gather kernels are element-wise and far slower.
+ */
 function subKernel(
-  filter: tf.Tensor4D,
+  rows: tf.Tensor2D,
+  filterShape: [number, number, number, number],
   h0: number,
   hStep: number,
   hn: number,
@@ -80,17 +93,15 @@ function subKernel(
   wStep: number,
   wn: number,
 ): tf.Tensor4D {
-  const [kh, kw] = filter.shape;
-  let sub = filter;
-  if (h0 !== 0 || w0 !== 0 || hStep !== 1 || wStep !== 1 || hn !== kh || wn !== kw) {
-    sub = tf.stridedSlice(
-      filter,
-      [h0, w0, 0, 0],
-      [h0 + (hn - 1) * hStep + 1, w0 + (wn - 1) * wStep + 1, filter.shape[2], filter.shape[3]],
-      [hStep, wStep, 1, 1],
-    ) as tf.Tensor4D;
+  const [, kw, cin, cout] = filterShape;
+  const picked: tf.Tensor2D[] = [];
+  for (let a = hn - 1; a >= 0; a--) {
+    for (let b = wn - 1; b >= 0; b--) {
+      const tap = (h0 + a * hStep) * kw + (w0 + b * wStep);
+      picked.push(tf.slice(rows, [tap, 0], [1, cout * cin]));
+    }
   }
-  return tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]);
+  return tf.reshape(picked.length === 1 ? picked[0] : tf.concat(picked, 0), [hn, wn, cout, cin]);
 }
 
 /** wasm kernel `Conv2DBackpropInput` (dilation 1, as tfjs defines the kernel). */

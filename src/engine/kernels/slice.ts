@@ -54,6 +54,16 @@ export function copyBox(
     dst.set(src.subarray(offset, offset + run));
     return;
   }
+  if (rank === 2 && run < SHORT_RUN) {
+    // Many short rows (e.g. a channel split): a plain double loop.
+    const rows = m.size[0];
+    const stride = strides[0];
+    for (let r = 0, o = 0; r < rows; r++) {
+      const base = offset + r * stride;
+      for (let k = 0; k < run; k++) dst[o++] = src[base + k];
+    }
+    return;
+  }
   const counter = new Array<number>(rank - 1).fill(0);
   let out = 0;
   const total = dst.length;
@@ -73,14 +83,14 @@ export function copyBox(
   }
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
+/** Arguments a backend passes to a kernel function. */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
-function sliceWasm(args: KernelArgs): tf.TensorInfo {
-  const x = args.inputs.x as tf.TensorInfo;
-  const backend = args.backend as BackendWasm;
-  const attrs = args.attrs as unknown as tf.SliceAttrs;
-  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
-  tf.slice_util.assertParamsValid(x as unknown as tf.Tensor, begin, size);
+/**
+ * Copies the box `begin/size` (already validated, no negative sizes) of a
+ * numeric wasm tensor into a new wasm tensor.
+ */
+export function heapSlice(backend: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   // The output must exist before taking heap views: allocating can grow (and detach) the heap.
   const out = backend.makeOutput(size, x.dtype);
   if (size.some((v) => v === 0)) return out;
@@ -90,11 +100,24 @@ function sliceWasm(args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+function sliceWasm(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const attrs = args.attrs as unknown as tf.SliceAttrs;
+  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
+  tf.slice_util.assertParamsValid(x as unknown as tf.Tensor, begin, size);
+  return heapSlice(args.backend as BackendWasm, x, begin, size);
+}
+
+/** True for dtypes the heap-view kernels handle (strings stay with the stock kernels). */
+export function isNumeric(dtype: tf.DataType): boolean {
+  return dtype !== 'string' && dtype !== 'complex64';
+}
+
 /** Kernel config replacing the stock wasm `Slice`; strings still go to the stock kernel. */
 export function sliceKernel(backendName: string, stock?: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
     const dtype = (args.inputs.x as tf.TensorInfo).dtype;
-    if (dtype === 'string' || dtype === 'complex64') {
+    if (!isNumeric(dtype)) {
       if (stock === undefined) throw new Error(`Slice (${backendName}): dtype ${dtype} is not supported`);
       return stock.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
     }

@@ -78,3 +78,19 @@ export class BatchNorm2d extends Module {
     });
   }
 }
+
+/**
+ * Makes every BatchNorm2d under `root` compute batch statistics with `statistics`
+ * (e.g. `groupedBatchStatistics(n)` or a synchronized implementation).
+ * Returns the number of layers changed.
+ */
+export function setBatchStatistics(root: Module, statistics: BatchStatisticsFn): number {
+  let changed = 0;
+  for (const [, module] of root.namedModules()) {
+    if (module instanceof BatchNorm2d) {
+      module.statistics = statistics;
+      changed++;
+    }
+  }
+  return changed;
+}

@@ -2,7 +2,7 @@
 export { Conv2d, convOutputSize, convFlops } from './conv2d';
 export type { Conv2dLayerOptions } from './conv2d';
 export { Linear, linearFlops } from './linear';
-export { BatchNorm2d } from './batchnorm';
+export { BatchNorm2d, setBatchStatistics } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
 export { localBatchStatistics, groupedBatchStatistics } from './batch-statistics';
 export type { BatchStatistics, BatchStatisticsFn } from './batch-statistics';

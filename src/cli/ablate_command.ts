@@ -1,0 +1,124 @@
+/**
+ * `guideseg ablate`: the paper's ablation (Table 3, plus a "+ guidance CRF
+ * (λ = 0)" row) and combination table (Table 2) for a baseline and a joint
+ * model, written as Markdown and JSON.
+ */
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { buildDataset } from '../data/registry';
+import { loadCheckpoint } from '../model/serialization';
+import type { Segmentor } from '../model/types';
+import { runAblation } from '../pipeline/ablation';
+import { writeAblationReport, type AblationInfo } from '../pipeline/ablation_report';
+import { prepareAblationSettings } from '../pipeline/ablation_setup';
+import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
+import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
+import { fitMetadataPatch } from '../pipeline/fit_settings';
+import { updateCheckpointMetadata } from '../pipeline/model_settings';
+import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
+import { addDataOptions, evalDataConfig } from './eval_command';
+import { PAPER_SCALES, progress } from './fit_crf_command';
+
+interface AblateCliOptions {
+  joint: string;
+  baseline: string;
+  config?: string;
+  data?: string;
+  dataRoot?: string;
+  split: string;
+  limit?: number;
+  out: string;
+  scales: number[];
+  flip: boolean;
+  fit: 'missing' | 'always' | 'never';
+  fitLimit: number;
+  quick?: boolean;
+  saveFitted?: boolean;
+  threads?: number;
+  backend: string;
+}
+
+export function ablateCommand(): Command {
+  const cmd = new Command('ablate')
+    .description(
+      'Evaluate the ablation of the method on a split and write <out>/ablation.md and ablation.json: rows baseline, ' +
+        '+ clsNet, + guidance CRF (λ = 0), + compatibility, + learn to combine, + ground truth label (mIoU, pixel accuracy, ' +
+        'per-class IoU; 6 candidates and single scale), and the table of combination rules (avg, max, (avg+max)/2, learned; ' +
+        'without and with the CRF). Each image runs each network once per candidate. CRF settings and combination weights ' +
+        'come from the joint model (fit-crf, learn-combine) or are fitted first on the first images of the split.',
+    )
+    .requiredOption('--joint <dir>', 'joint model (dense + clsNet): model folder or training work dir')
+    .requiredOption('--baseline <dir>', 'baseline model (dense branch only): model folder or training work dir');
+  addDataOptions(cmd, 'split to evaluate');
+  return cmd
+    .option('--limit <n>', 'evaluate only the first n images', positiveInt)
+    .option('-o, --out <dir>', 'report folder', 'ablation')
+    .option('--scales <list>', 'candidate scales', numberList, PAPER_SCALES)
+    .option('--flip', 'also flipped candidates (default on)', true)
+    .option('--no-flip', 'no flipped candidates')
+    .addOption(
+      new Option('--fit <when>', 'fit CRF settings / combination weights: missing (those the joint model lacks), always, never (fail)')
+        .choices(['missing', 'always', 'never'])
+        .default('missing'),
+    )
+    .option('--fit-limit <n>', 'fit on the first n images of the split', positiveInt, 20)
+    .option('--quick', 'fit the CRF on a few search points only')
+    .option('--save-fitted', 'store what was fitted in this run with the joint model')
+    .option('--threads <n>', 'CPU threads of the CRF (default: one per core)', positiveInt)
+    .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
+    .action(async (o: AblateCliOptions) => {
+      const jointDir = resolveCheckpoint(o.joint);
+      const baselineDir = resolveCheckpoint(o.baseline);
+      const data = evalDataConfig(o, jointDir);
+      await startBackend(o.backend as never);
+      const dataset = buildDataset(data, o.split);
+      const loaded: Segmentor[] = [];
+      let runner: CrfRunner | null = null;
+      try {
+        const joint = await loadCheckpoint(jointDir);
+        loaded.push(joint.model);
+        const baseline = await loadCheckpoint(baselineDir);
+        loaded.push(baseline.model);
+        if (joint.model.config.variant !== 'joint') throw new Error(`${jointDir}: --joint must be a joint model (it has no global branch)`);
+        runner = await createCrfRunner(o.threads);
+        const setup = await prepareAblationSettings(joint.model, joint.metadata, jointDir, dataset, runner, {
+          scales: o.scales,
+          flip: o.flip,
+          fit: o.fit,
+          fitLimit: o.fitLimit,
+          space: o.quick ? QUICK_CRF_SEARCH : DEFAULT_CRF_SEARCH,
+          onImage: progress('fitting: network pass'),
+        });
+        if (setup.fitted) process.stderr.write(`CRF: ${setup.crfSource}\ncombination weights: ${setup.combineSource}\n`);
+        if (setup.fitted && o.saveFitted) {
+          await updateCheckpointMetadata(jointDir, fitMetadataPatch(setup.fitted));
+          process.stderr.write(`fitted settings saved with ${path.join(jointDir, 'model.json')}\n`);
+        }
+        const result = await runAblation({ baseline: baseline.model, joint: joint.model }, dataset, setup.settings, runner, {
+          limit: o.limit,
+          onImage: progress('ablation'),
+        });
+        const info: AblationInfo = {
+          data: `${dataset.type}/${dataset.split}`,
+          split: dataset.split,
+          joint: jointDir,
+          baseline: baselineDir,
+          scales: o.scales,
+          flip: o.flip,
+          crf: setup.settings.crf,
+          crfPotts: setup.settings.crfPotts,
+          crfSource: setup.crfSource,
+          combineSource: setup.combineSource,
+        };
+        const files = writeAblationReport(o.out, result, info);
+        for (const r of result.rows) {
+          const single = r.singleScale ? ` (single scale ${(100 * r.singleScale.mIoU).toFixed(2)})` : '';
+          process.stdout.write(`${r.label.padEnd(26)} mIoU ${(100 * r.metrics.mIoU).toFixed(2)}${single}\n`);
+        }
+        process.stdout.write(`report: ${files.markdown}, ${files.json}\n`);
+      } finally {
+        for (const m of loaded) m.dispose();
+        await runner?.close();
+      }
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * The settings of the ablation rows: the joint model's stored CRF settings and
+ * learned combination weights, or, where absent (or when asked), fitted first
+ * on the first images of the split, with a record of where each came from.
+ */
+import type { Dataset } from '../data/types';
+import type { Segmentor } from '../model/types';
+import type { AblationSettings } from './ablation';
+import type { CrfRunner } from './crf_runner';
+import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
+import { fitInferenceSettings, type FitOutcome } from './fit_settings';
+import { inferenceSettingsFromMetadata } from './model_settings';
+
+/** Options of {@link prepareAblationSettings}. */
+export interface AblationSetupOptions {
+  scales: number[];
+  flip: boolean;
+  /** `missing`: fit what the model lacks; `always`: refit both; `never`: fail when something is missing. */
+  fit: 'missing' | 'always' | 'never';
+  /** Images (the first of the split) to fit on. */
+  fitLimit: number;
+  space?: CrfSearchSpace;
+  strategy?: 'coordinate' | 'grid';
+  combinePixels?: number;
+  combineIterations?: number;
+  onImage?: (done: number, total: number) => void;
+  onRow?: (row: CrfSearchRow) => void;
+}
+
+export interface AblationSetup {
+  settings: AblationSettings;
+  crfSource: string;
+  combineSource: string;
+  /** What was fitted in this run (to store with the model if wanted); null when nothing was. */
+  fitted: FitOutcome | null;
+}
+
+/** Stored settings of the joint model, or fitted ones; `checkpoint` names the model in messages. */
+export async function prepareAblationSettings(
+  joint: Segmentor,
+  metadata: Record<string, unknown> | undefined,
+  checkpoint: string,
+  dataset: Dataset,
+  runner: CrfRunner,
+  opts: AblationSetupOptions,
+): Promise<AblationSetup> {
+  const stored = inferenceSettingsFromMetadata(metadata, joint.config.numClasses, `${checkpoint}/model.json`);
+  const cw = stored.combineWeights;
+  const weightsMatch = cw !== undefined && cw.flip === opts.flip && cw.scales.length === opts.scales.length && cw.scales.every((s, i) => s === opts.scales[i]);
+  const needCrf = opts.fit === 'always' || stored.crf === undefined;
+  const needCombine = opts.fit === 'always' || !weightsMatch;
+  if (opts.fit === 'never' && (needCrf || needCombine)) {
+    const missing = [
+      needCrf ? 'fitted CRF settings (userDefinedMetadata.crf; run `guideseg fit-crf`)' : '',
+      needCombine
+        ? cw
+          ? `learned weights for scales [${opts.scales.join(', ')}]${opts.flip ? ' × flip' : ''} (stored ones are for [${cw.scales.join(', ')}]${cw.flip ? ' × flip' : ''}; run \`guideseg learn-combine\`)`
+          : 'learned combination weights (userDefinedMetadata.combineWeights; run `guideseg learn-combine`)'
+        : '',
+    ].filter(Boolean);
+    throw new Error(`${checkpoint}: the joint model lacks ${missing.join(' and ')}; fit them or allow fitting in this run`);
+  }
+  let fitted: FitOutcome | null = null;
+  if (needCrf || needCombine) {
+    fitted = await fitInferenceSettings(joint, dataset, runner, {
+      scales: opts.scales,
+      flip: opts.flip,
+      limit: opts.fitLimit,
+      crf: needCrf ? { space: opts.space, strategy: opts.strategy, start: stored.crf } : undefined,
+      combine: needCombine ? { pixelsPerImage: opts.combinePixels ?? 4096, iterations: opts.combineIterations } : undefined,
+      onImage: opts.onImage,
+      onRow: opts.onRow,
+    });
+  }
+  const fittedOn = `fitted in this run on ${dataset.type}/${dataset.split}, first ${fitted?.images.length ?? 0} images`;
+  const crf = fitted?.crf?.settings ?? stored.crf!;
+  const crfPotts = (fitted?.crf ? fitted.crf.search.potts?.settings : stored.crfPotts) ?? { ...crf, lambda: 0 };
+  const weights = fitted?.combine?.stored.weights ?? cw!.weights;
+  const storedFit = (metadata?.crfFit as { data?: string } | undefined)?.data;
+  const storedCombineFit = (cw?.fit as { data?: string } | undefined)?.data;
+  return {
+    settings: { scales: opts.scales, flip: opts.flip, crf, crfPotts, combineWeights: weights },
+    crfSource: fitted?.crf ? fittedOn : `stored with the joint model${storedFit ? ` (fitted on ${storedFit})` : ''}`,
+    combineSource: fitted?.combine
+      ? `${fittedOn} (mean CE ${fitted.combine.learned.initialLoss.toFixed(4)} at avg → ${fitted.combine.learned.finalLoss.toFixed(4)})`
+      : `stored with the joint model${storedCombineFit ? ` (fitted on ${storedCombineFit})` : ''}`,
+    fitted,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Inference settings stored with a model in its checkpoint's `model.json`
+ * (`userDefinedMetadata`): the fitted guidance CRF settings (`crf`, with the
+ * search record `crfFit`) and the learned combination weights (`combineWeights`).
+ * Updating them rewrites `model.json` alone, atomically; the weights file and
+ * its checksum stay as they are.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { crfSettingsSchema, type CrfSettings } from '../crf/settings';
+import { MODEL_JSON, readModelJson } from '../model/serialization';
+
+/** Learned combination weights and the candidate set they belong to. */
+export const combineWeightsSchema = z
+  .object({
+    /** Candidate scales, in the order the weights are stored. */
+    scales: z.array(z.number().positive()).min(1),
+    /** Whether each scale also has a flipped candidate (stored right after the unflipped one). */
+    flip: z.boolean(),
+    numClasses: z.number().int().positive(),
+    /** λ [N × L] row-major: candidate-major, classes fastest. */
+    weights: z.array(z.number()),
+    /** Free-form record of how they were fitted (data, loss before and after). */
+    fit: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((c) => c.weights.length === c.scales.length * (c.flip ? 2 : 1) * c.numClasses, {
+    message: 'weights must hold (scales × (flip ? 2 : 1)) × numClasses values',
+  });
+
+export type StoredCombineWeights = z.infer<typeof combineWeightsSchema>;
+
+/** The inference settings found in a checkpoint's metadata (absent ones undefined). */
+export interface StoredInferenceSettings {
+  crf?: CrfSettings;
+  /** Best setting with λ = 0 found by the same search (the plain guidance CRF row of the ablation). */
+  crfPotts?: CrfSettings;
+  combineWeights?: StoredCombineWeights;
+}
+
+function parseField<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${where}${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads `crf`, `crfFit.potts` and `combineWeights` from checkpoint metadata,
+ * validating them; errors name the file and field.
+ *
+ * @param source name used in error messages (e.g. the model.json path)
+ */
+export function inferenceSettingsFromMetadata(
+  metadata: Record<string, unknown> | undefined,
+  numClasses: number,
+  source = MODEL_JSON,
+): StoredInferenceSettings {
+  const out: StoredInferenceSettings = {};
+  if (!metadata) return out;
+  const where = `${source} userDefinedMetadata`;
+  if (metadata.crf !== undefined) out.crf = parseField(crfSettingsSchema, metadata.crf, `${where}.crf`);
+  const fit = metadata.crfFit as { potts?: unknown } | undefined;
+  if (fit && typeof fit === 'object' && fit.potts !== undefined) {
+    out.crfPotts = parseField(crfSettingsSchema, fit.potts, `${where}.crfFit.potts`);
+  }
+  if (metadata.combineWeights !== undefined) {
+    const c = parseField(combineWeightsSchema, metadata.combineWeights, `${where}.combineWeights`);
+    if (c.numClasses !== numClasses) {
+      throw new Error(`${where}.combineWeights: stored for ${c.numClasses} classes, the model has ${numClasses}`);
+    }
+    out.combineWeights = c;
+  }
+  return out;
+}
+
+/**
+ * Merges `patch` into the `userDefinedMetadata` of checkpoint folder `dir`
+ * (keys set to undefined are removed), rewriting only `model.json`: written to
+ * a temporary file beside it, flushed, then renamed over it.
+ */
+export async function updateCheckpointMetadata(dir: string, patch: Record<string, unknown>): Promise<void> {
+  const json = await readModelJson(dir);
+  const file = path.join(dir, MODEL_JSON);
+  // Keep the topology exactly as written (readModelJson returns it with defaults filled in).
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const metadata: Record<string, unknown> = { ...(json.userDefinedMetadata ?? {}) };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete metadata[k];
+    else metadata[k] = v;
+  }
+  raw.userDefinedMetadata = metadata;
+  const tmp = path.join(dir, `.${MODEL_JSON}.tmp-${process.pid}`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(raw, null, 1));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}

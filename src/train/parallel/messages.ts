@@ -1,0 +1,62 @@
+/** Messages between the main thread and the data-parallel training workers. */
+import type { BackendName, ModelConfig } from '../../config/schema';
+import type { SgdOptions } from '../sgd';
+import type { StepLosses } from '../train_step';
+import type { CollectiveBuffers } from './collective';
+import type { ParameterLayout, SharedTrainingState } from './shared_state';
+
+/** A fault to provoke on purpose (tests of the failure paths). */
+export interface FaultInjection {
+  /** Worker that fails. */
+  rank: number;
+  /** Step (1-based) at which it fails, during its forward pass. */
+  step: number;
+  /** `throw`: an exception in the step; `exit`: the worker thread ends abruptly. */
+  mode: 'throw' | 'exit';
+}
+
+/** What a worker is started with (`workerData`). */
+export interface WorkerInit {
+  rank: number;
+  workers: number;
+  backend: BackendName;
+  model: ModelConfig;
+  /** Weight β of the BCE term. */
+  clsLossWeight: number;
+  sgd: SgdOptions;
+  /** Samples per BatchNorm group (0: the whole SGD batch). */
+  bnGroupSize: number;
+  /** The main thread's layout; the worker checks its model against it. */
+  layout: ParameterLayout;
+  state: SharedTrainingState;
+  collective: CollectiveBuffers;
+  fault?: FaultInjection;
+}
+
+/** Main → worker: run one step on a shard (images and labels are the shard's, transferred). */
+export interface StepMessage {
+  type: 'step';
+  /** 1-based step number (for error messages). */
+  step: number;
+  lr: number;
+  /** Seed of the worker's dropout stream for this step. */
+  seed: number;
+  batchSize: number;
+  height: number;
+  width: number;
+  offset: number;
+  count: number;
+  /** First sample of every worker's shard. */
+  shardOffsets: number[];
+  images: Float32Array;
+  labels: Uint8Array;
+  ceWeight: number;
+  /** Every worker's share of the batch's samples (BCE weight and running-statistics weight). */
+  shares: number[];
+}
+
+/** Worker → main. */
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'done'; step: number; losses: StepLosses; /** Live tensors in the worker after the step. */ tensors: number }
+  | { type: 'failed'; step: number; message: string; stack?: string; aborted: boolean };

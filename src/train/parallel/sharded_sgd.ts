@@ -1,0 +1,62 @@
+/**
+ * The optimizer update of data-parallel training, split among the workers:
+ * worker r sums the workers' gradient slots over its range of the flat
+ * parameter vector and applies momentum SGD there, in float32 steps that
+ * mirror `MomentumSgd` (g ← ∇ + wd·w; v ← m·v + g; w ← w − lr·v). Together
+ * the ranges cover every weight once, so there is one optimizer state.
+ */
+import type { SgdOptions } from '../sgd';
+import type { SharedTrainingState } from './shared_state';
+
+const f32 = Math.fround;
+
+/** The half-open range [lo, hi) of `size` values that worker `rank` of `workers` updates. */
+export function shardRange(size: number, rank: number, workers: number): [number, number] {
+  return [Math.floor((size * rank) / workers), Math.floor((size * (rank + 1)) / workers)];
+}
+
+/**
+ * Sums the gradient slots of all workers over [lo, hi) and applies one
+ * momentum SGD step there to `state.weights` and `state.momentum`.
+ *
+ * @param trainableSize length of the trainable part of the flat vector
+ * @param workers number of gradient slots
+ */
+export function sgdUpdateRange(
+  state: SharedTrainingState,
+  trainableSize: number,
+  workers: number,
+  [lo, hi]: [number, number],
+  lr: number,
+  options: SgdOptions,
+): void {
+  const { weights, momentum, grads } = state;
+  const decay = f32(options.weightDecay);
+  const mom = f32(options.momentum);
+  const rate = f32(lr);
+  for (let i = lo; i < hi; i++) {
+    let g = 0;
+    for (let k = 0; k < workers; k++) g += grads[k * trainableSize + i];
+    g = f32(g);
+    const w = weights[i];
+    if (options.weightDecay > 0) g = f32(g + f32(w * decay));
+    const v = options.momentum > 0 ? f32(f32(momentum[i] * mom) + g) : g;
+    momentum[i] = v;
+    weights[i] = f32(w - f32(v * rate));
+  }
+}
+
+/**
+ * Sets the buffer part of `state.weights` (BatchNorm running statistics) to
+ * the average of the workers' values, worker k weighted by `shares[k]`
+ * (its share of the batch). The running-average update is linear in the
+ * batch statistics, so this equals the update over the whole batch.
+ */
+export function averageBuffers(state: SharedTrainingState, trainableSize: number, bufferSize: number, shares: readonly number[]): void {
+  const { weights, buffers } = state;
+  for (let i = 0; i < bufferSize; i++) {
+    let s = 0;
+    for (let k = 0; k < shares.length; k++) s += shares[k] * buffers[k * bufferSize + i];
+    weights[trainableSize + i] = s;
+  }
+}

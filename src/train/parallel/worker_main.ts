@@ -1,0 +1,120 @@
+/**
+ * Entry point of a data-parallel training worker thread: its own tfjs
+ * backend and model copy with synchronized BatchNorm. Per step it reads the
+ * shared weights, computes the gradients of its shard's weighted loss,
+ * publishes them, and after a barrier applies the optimizer update to its
+ * range of the shared weights.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../engine/backend';
+import { buildSegmentor } from '../../model/build';
+import { setBatchStatistics } from '../../model/layers/batchnorm';
+import type { GuidedSegmentor } from '../../model/segmentor';
+import { Rng } from '../../util/rng';
+import { computeGradients } from '../train_step';
+import { Collective } from './collective';
+import type { StepMessage, WorkerInit, WorkerReply } from './messages';
+import { BarrierAbortedError } from './shared_barrier';
+import { averageBuffers, sgdUpdateRange, shardRange } from './sharded_sgd';
+import { parameterLayout, readWeights, type ParameterLayout } from './shared_state';
+import { SyncBatchStatistics } from './sync_batchnorm';
+
+function sameLayout(a: ParameterLayout, b: ParameterLayout): boolean {
+  const key = (l: ParameterLayout) => JSON.stringify([l.trainable, l.buffers]);
+  return key(a) === key(b);
+}
+
+class TrainingWorker {
+  private readonly layout: ParameterLayout;
+  private readonly collective: Collective;
+  private readonly sync: SyncBatchStatistics;
+
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly model: GuidedSegmentor,
+  ) {
+    this.layout = parameterLayout(model);
+    if (!sameLayout(this.layout, init.layout)) throw new Error(`worker ${init.rank}: its model's variables differ from the main thread's`);
+    this.collective = new Collective(init.collective, init.rank, init.workers);
+    this.sync = new SyncBatchStatistics(this.collective, init.bnGroupSize);
+    setBatchStatistics(model, this.sync.statistics);
+  }
+
+  /** Runs one step; returns the shard's (weighted) losses. */
+  step(msg: StepMessage): Extract<WorkerReply, { type: 'done' }> {
+    const { init, layout, model } = this;
+    const { state } = init;
+    const p = layout.trainableSize;
+    readWeights(model, layout, state);
+    this.sync.setShard({ offset: msg.offset, count: msg.count, batchSize: msg.batchSize, shardOffsets: msg.shardOffsets });
+    const fault = init.fault;
+    if (fault && fault.rank === init.rank && fault.step === msg.step) {
+      if (fault.mode === 'exit') process.exit(3);
+      throw new Error(`fault injected in worker ${init.rank}`);
+    }
+    const batch = { batchSize: msg.count, height: msg.height, width: msg.width, images: msg.images, labels: msg.labels };
+    const { losses, grads } = computeGradients(model, batch, {
+      clsLossWeight: init.clsLossWeight,
+      rng: new Rng(msg.seed),
+      termWeights: { ce: msg.ceWeight, cls: msg.shares[init.rank] },
+    });
+    try {
+      if (!Number.isFinite(losses.total)) throw new Error(`loss is ${losses.total}: training diverged (lower the learning rate)`);
+      const slot = init.rank * p;
+      for (const s of layout.trainable) state.grads.set(grads[s.name].dataSync(), slot + s.offset);
+    } finally {
+      for (const g of Object.values(grads)) g.dispose();
+    }
+    // This forward pass updated the running statistics of the local copy; publish them for averaging.
+    const vars = new Map(model.namedVariables());
+    const q = layout.bufferSize;
+    for (const s of layout.buffers) state.buffers.set(vars.get(s.name)!.dataSync(), init.rank * q + s.offset);
+
+    this.collective.barrier.wait(); // every gradient slot is written
+    sgdUpdateRange(state, p, init.workers, shardRange(p, init.rank, init.workers), msg.lr, init.sgd);
+    if (init.rank === 0) averageBuffers(state, p, q, msg.shares);
+    return { type: 'done', step: msg.step, losses, tensors: tf.memory().numTensors };
+  }
+
+  fail(): void {
+    this.collective.barrier.abort();
+  }
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('worker_main must run in a worker thread');
+  const init = workerData as WorkerInit;
+  let worker: TrainingWorker | null = null;
+  let currentStep = 0;
+  const reply = (r: WorkerReply) => port.postMessage(r);
+  try {
+    await initBackend(init.backend);
+    worker = new TrainingWorker(init, buildSegmentor(init.model, 0));
+  } catch (err) {
+    // Abort so the other workers never wait for this one.
+    new Collective(init.collective, init.rank, init.workers).barrier.abort();
+    throw err;
+  }
+  port.on('message', (msg: StepMessage) => {
+    if (msg.type !== 'step') return;
+    currentStep = msg.step;
+    try {
+      reply(worker!.step(msg));
+    } catch (err) {
+      const aborted = err instanceof BarrierAbortedError;
+      if (!aborted) worker!.fail();
+      const e = err instanceof Error ? err : new Error(String(err));
+      reply({ type: 'failed', step: currentStep, message: e.message, stack: e.stack, aborted });
+    }
+  });
+  reply({ type: 'ready' });
+}
+
+main().catch((err) => {
+  // Surfaces as the Worker's 'error' event in the main thread.
+  setImmediate(() => {
+    throw err;
+  });
+});

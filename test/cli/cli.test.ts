@@ -1,0 +1,142 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { benchCommand } from '../../src/cli/bench_command';
+import { demoCommand } from '../../src/cli/demo_command';
+import { evalCommand } from '../../src/cli/eval_command';
+import { predictCommand } from '../../src/cli/predict_command';
+import { trainCommand } from '../../src/cli/train_command';
+import { readLabel, writeImagePng } from '../../src/data/image_io';
+import { Rng } from '../../src/util/rng';
+
+/** The package folder (holds package.json), whether this file runs from test/ or dist/test/. */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+const root = packageRoot();
+// Compiled tests run the compiled CLI; tests run through tsx run the sources.
+const cli: string[] = __filename.endsWith('.ts')
+  ? [path.join(root, 'node_modules', '.bin', 'tsx'), path.join(root, 'src', 'cli', 'main.ts')]
+  : [process.execPath, path.join(root, 'dist', 'src', 'cli', 'main.js')];
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[]): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(cli[0], [...cli.slice(1), ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let tmp = '';
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'guideseg-cli-'));
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const commands: Array<[string, () => Command]> = [
+  ['train', trainCommand],
+  ['eval', evalCommand],
+  ['predict', predictCommand],
+  ['bench', benchCommand],
+  ['demo', demoCommand],
+];
+
+test('--help of the program and of every command exits 0 and mentions every option', async () => {
+  const [main, ...subs] = await Promise.all([
+    runCli(['--help']),
+    ...commands.map(([name]) => runCli([name, '--help'])),
+  ]);
+  assert.equal(main.code, 0, main.stderr);
+  for (const [name] of commands) assert.match(main.stdout, new RegExp(`^  ${name}\\b`, 'm'), `program help lists ${name}`);
+  commands.forEach(([name, build], i) => {
+    const help = subs[i];
+    assert.equal(help.code, 0, `${name} --help: ${help.stderr}`);
+    assert.match(help.stdout, new RegExp(`Usage: guideseg ${name}`));
+    const options = build().options;
+    assert.ok(options.length > 0);
+    for (const option of options) {
+      assert.ok(help.stdout.includes(option.long!), `${name} --help should mention ${option.long}`);
+    }
+  });
+});
+
+test('train, eval and predict end to end on a tiny context model', async () => {
+  const L = 8;
+  const config = path.join(tmp, 'tiny.json');
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      model: {
+        preset: 'bench-vgg',
+        numClasses: L,
+        backbone: { width: 0.0625 },
+        denseHead: { channels: 8, dilation: 2 },
+        clsHead: { hidden: 8, poolSize: 2 },
+      },
+      data: { type: 'context', context: { trainSize: 8, valSize: 4, height: 32, width: 32 } },
+      train: { iterations: 2, batchSize: 2, cropSize: [32, 32], checkpointInterval: 1 },
+    }),
+  );
+  const workDir = path.join(tmp, 'run');
+
+  // A typo in the config is refused with the field's name (checked alongside training, in parallel).
+  const typo = path.join(tmp, 'typo.json');
+  fs.writeFileSync(typo, JSON.stringify({ ...JSON.parse(fs.readFileSync(config, 'utf8')), trian: {} }));
+  const [trained, refused] = await Promise.all([
+    runCli(['train', '-c', config, '-w', workDir, '--backend', 'cpu']),
+    runCli(['train', '-c', typo, '-w', path.join(tmp, 'typo-run'), '--backend', 'cpu']),
+  ]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /model saved to/);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /trian/);
+  for (const file of ['config.json', 'metrics.jsonl', 'final/model.json', 'final/weights.bin']) {
+    assert.ok(fs.existsSync(path.join(workDir, file)), `${file} written`);
+  }
+  const iterations = fs
+    .readFileSync(path.join(workDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).iteration);
+  assert.deepEqual(iterations, [1, 2]);
+
+  const image = path.join(tmp, 'input.png');
+  const [width, height] = [23, 19];
+  const rng = new Rng(9);
+  await writeImagePng(image, Uint8Array.from({ length: width * height * 3 }, () => rng.int(256)), width, height);
+  const metricsFile = path.join(tmp, 'eval.json');
+  const outDir = path.join(tmp, 'pred');
+  const [evaluated, predicted] = await Promise.all([
+    runCli(['eval', '-k', workDir, '--backend', 'cpu', '--limit', '2', '-o', metricsFile]),
+    runCli(['predict', image, '-k', workDir, '-o', outDir, '--backend', 'cpu', '--scales', '1,0.8', '--flip']),
+  ]);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.match(evaluated.stdout, /mIoU \d+\.\d+/);
+  const report = JSON.parse(fs.readFileSync(metricsFile, 'utf8'));
+  assert.equal(report.confusion.numClasses, L);
+  assert.equal(report.data.type, 'context', 'eval takes the data set from the run');
+  assert.ok(report.metrics.mIoU >= 0 && report.metrics.mIoU <= 1);
+
+  assert.equal(predicted.code, 0, predicted.stderr);
+  const labelFile = path.join(outDir, 'input.png');
+  assert.ok(fs.existsSync(path.join(outDir, 'input_overlay.png')));
+  const label = await readLabel(labelFile);
+  assert.equal(label.width, width);
+  assert.equal(label.height, height);
+  assert.ok(label.data.every((v) => v < L), 'label ids are class ids');
+});

@@ -1,0 +1,140 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Command } from 'commander';
+import { ablateCommand } from '../../src/cli/ablate_command';
+import { fitCrfCommand } from '../../src/cli/fit_crf_command';
+import { learnCombineCommand } from '../../src/cli/learn_combine_command';
+import { readLabel, writeImagePng } from '../../src/data/image_io';
+import { initBackend } from '../../src/engine/backend';
+import { buildSegmentor } from '../../src/model/build';
+import { modelPreset } from '../../src/model/presets';
+import { readModelJson, saveWeights } from '../../src/model/serialization';
+import { Rng } from '../../src/util/rng';
+
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+const root = packageRoot();
+const cli: string[] = __filename.endsWith('.ts')
+  ? [path.join(root, 'node_modules', '.bin', 'tsx'), path.join(root, 'src', 'cli', 'main.ts')]
+  : [process.execPath, path.join(root, 'dist', 'src', 'cli', 'main.js')];
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cli[0], [...cli.slice(1), ...args], { cwd: root, timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const L = 8;
+let tmp = '';
+let config = '';
+let joint = '';
+let baseline = '';
+let bare = '';
+
+before(async () => {
+  await initBackend('cpu');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'guideseg-fit-cli-'));
+  config = path.join(tmp, 'data.json');
+  fs.writeFileSync(config, JSON.stringify({ data: { type: 'context', context: { seed: 2, trainSize: 4, valSize: 3, height: 24, width: 24 } } }));
+  const make = (variant: 'joint' | 'baseline', seed: number) =>
+    buildSegmentor(
+      modelPreset('bench-vgg', { variant, numClasses: L, backbone: { width: 0.0625 }, denseHead: { channels: 8, dilation: 2 }, clsHead: { hidden: 8, poolSize: 2 } }),
+      seed,
+    );
+  [joint, baseline, bare] = ['joint', 'baseline', 'bare'].map((n) => path.join(tmp, n));
+  const j = make('joint', 1);
+  const b = make('baseline', 2);
+  await saveWeights(joint, j, { classes: ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], iteration: 3 });
+  await saveWeights(bare, j);
+  await saveWeights(baseline, b);
+  j.dispose();
+  b.dispose();
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('--help of fit-crf, learn-combine and ablate mentions every option', async () => {
+  const commands: Array<[string, () => Command]> = [
+    ['fit-crf', fitCrfCommand],
+    ['learn-combine', learnCombineCommand],
+    ['ablate', ablateCommand],
+  ];
+  const helps = await Promise.all(commands.map(([name]) => runCli([name, '--help'])));
+  commands.forEach(([name, build], i) => {
+    assert.equal(helps[i].code, 0, helps[i].stderr);
+    for (const option of build().options) assert.ok(helps[i].stdout.includes(option.long!), `${name} --help should mention ${option.long}`);
+  });
+});
+
+test('fit-crf and learn-combine store settings with the model; eval, predict and ablate use them', async () => {
+  const weightsBefore = fs.readFileSync(path.join(joint, 'weights.bin'));
+  const fit = await runCli(['fit-crf', '-k', joint, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2', '-o', path.join(tmp, 'search.json')]);
+  assert.equal(fit.code, 0, fit.stderr);
+  assert.match(fit.stdout, /\| w \| λ \| r \| ε \| T \|/);
+  assert.match(fit.stdout, /best: w [\d.]+, λ [\d.]+, r \d+/);
+  const learn = await runCli(['learn-combine', '-k', joint, '-c', config, '--limit', '2', '--pixels', '300', '--iterations', '20', '--backend', 'cpu']);
+  assert.equal(learn.code, 0, learn.stderr);
+  assert.match(learn.stdout, /mean CE ([\d.]+) \(avg\) -> ([\d.]+) \(learned\)/);
+  const [, before, afterCe] = learn.stdout.match(/mean CE ([\d.]+) \(avg\) -> ([\d.]+)/)!;
+  assert.ok(Number(afterCe) <= Number(before));
+
+  const json = await readModelJson(joint);
+  const meta = json.userDefinedMetadata!;
+  assert.deepEqual(meta.classes, ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], 'other metadata kept');
+  assert.equal(meta.iteration, 3);
+  const crf = meta.crf as Record<string, number>;
+  assert.ok(crf.w >= 0 && Number.isInteger(crf.r) && crf.T >= 0);
+  assert.equal((meta.crfFit as { images: number }).images, 2);
+  const cw = meta.combineWeights as { scales: number[]; flip: boolean; weights: number[] };
+  assert.deepEqual(cw.scales, [1.2, 1, 0.8]);
+  assert.equal(cw.weights.length, 6 * L);
+  assert.deepEqual(fs.readFileSync(path.join(joint, 'weights.bin')), weightsBefore, 'weights untouched');
+  const search = JSON.parse(fs.readFileSync(path.join(tmp, 'search.json'), 'utf8'));
+  assert.ok(search.rows.length > 3);
+
+  const image = path.join(tmp, 'in.png');
+  const rng = new Rng(4);
+  await writeImagePng(image, Uint8Array.from({ length: 20 * 16 * 3 }, () => rng.int(256)), 20, 16);
+  const outDir = path.join(tmp, 'ablation');
+  const [evaluated, predicted, ablated, refused] = await Promise.all([
+    runCli(['eval', '-k', joint, '-c', config, '--oracle', '--backend', 'cpu', '-o', path.join(tmp, 'eval.json')]),
+    runCli(['predict', image, '-k', joint, '-o', path.join(tmp, 'pred'), '--combine', 'learned', '--backend', 'cpu', '--threads', '1']),
+    runCli(['ablate', '--joint', joint, '--baseline', baseline, '-c', config, '--fit', 'never', '-o', outDir, '--backend', 'cpu']),
+    runCli(['ablate', '--joint', bare, '--baseline', baseline, '-c', config, '--fit', 'never', '-o', path.join(tmp, 'x'), '--backend', 'cpu']),
+  ]);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.match(evaluated.stderr, new RegExp(`pipeline: single scale; guidance CRF w=${crf.w} λ=${crf.lambda} r=${crf.r}`), 'stored CRF used by default');
+  const report = JSON.parse(fs.readFileSync(path.join(tmp, 'eval.json'), 'utf8'));
+  assert.equal(report.oracle, true);
+  assert.deepEqual(report.pipeline.crf, crf);
+
+  assert.equal(predicted.code, 0, predicted.stderr);
+  assert.match(predicted.stderr, /6 candidates \(scales 1.2,1,0.8 × flip, learned\); guidance CRF/);
+  const label = await readLabel(path.join(tmp, 'pred', 'in.png'));
+  assert.equal(label.width, 20);
+
+  assert.equal(ablated.code, 0, ablated.stderr);
+  for (const row of ['baseline', '+ clsNet', '+ guidance CRF (λ = 0)', '+ compatibility', '+ learn to combine', '+ ground truth label']) {
+    assert.ok(ablated.stdout.includes(row), `ablate prints ${row}`);
+  }
+  const md = fs.readFileSync(path.join(outDir, 'ablation.md'), 'utf8');
+  assert.match(md, /stored with the joint model \(fitted on context\/val, first 2 images\)/);
+  const abl = JSON.parse(fs.readFileSync(path.join(outDir, 'ablation.json'), 'utf8'));
+  assert.equal(abl.rows.length, 6);
+  assert.equal(abl.combineTable.length, 4);
+  assert.deepEqual(abl.crf, crf);
+
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /lacks fitted CRF settings.*fit-crf/);
+  assert.equal(tf.memory().numTensors, 0);
+});

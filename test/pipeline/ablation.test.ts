@@ -1,0 +1,139 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildDataset } from '../../src/data/registry';
+import { initBackend } from '../../src/engine/backend';
+import { SINGLE_SCALE, SIX_CANDIDATES, type EnsembleOptions } from '../../src/ensemble/infer';
+import { evaluateDataset } from '../../src/eval/evaluate';
+import type { SegmentationMetrics } from '../../src/eval/metrics';
+import { buildSegmentor } from '../../src/model/build';
+import { modelPreset } from '../../src/model/presets';
+import type { Segmentor } from '../../src/model/types';
+import { ABLATION_ROWS, runAblation } from '../../src/pipeline/ablation';
+import { writeAblationReport } from '../../src/pipeline/ablation_report';
+import { prepareAblationSettings } from '../../src/pipeline/ablation_setup';
+import { createCrfRunner, type CrfRunner } from '../../src/pipeline/crf_runner';
+import { QUICK_CRF_SEARCH } from '../../src/pipeline/fit_crf';
+import { scorePredictor, type PipelineOptions } from '../../src/pipeline/predictor';
+
+let runner: CrfRunner;
+let tmp = '';
+before(async () => {
+  await initBackend('cpu');
+  runner = await createCrfRunner(2);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'guideseg-ablation-'));
+});
+after(async () => {
+  await runner.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const dataset = buildDataset(
+  { type: 'context', trainSplit: 'train', valSplit: 'val', context: { seed: 5, trainSize: 4, valSize: 3, height: 24, width: 28, noise: 10 } },
+  'val',
+);
+const L = dataset.classes.length;
+
+function tinyModel(variant: 'joint' | 'baseline', seed: number): Segmentor {
+  const model = buildSegmentor(
+    modelPreset('bench-vgg', { variant, numClasses: L, backbone: { width: 0.0625 }, denseHead: { channels: 8, dilation: 2 }, clsHead: { hidden: 8, poolSize: 2 } }),
+    seed,
+  );
+  // An untrained model predicts one class everywhere; scaled-up fc8 weights give varied dense scores,
+  // and distinct clsNet biases give distinct global scores, so that the CRF and λ change predictions.
+  const variables = new Map(model.namedVariables());
+  const fc8 = variables.get('denseHead.fc8.weight')!;
+  tf.tidy(() => fc8.assign(tf.mul(fc8, 1000)));
+  variables.get('clsHead.fc3.bias')?.assign(tf.tensor1d(Array.from({ length: L }, (_, l) => 2 * Math.cos(2 * l + seed))));
+  return model;
+}
+
+/** Counts forward passes of a model. */
+function countForwards(model: Segmentor): { count: number } {
+  const counter = { count: 0 };
+  const forward = model.forward.bind(model);
+  model.forward = (images, ctx) => {
+    counter.count++;
+    return forward(images, ctx);
+  };
+  return counter;
+}
+
+function sameMetrics(a: SegmentationMetrics, b: SegmentationMetrics, what: string): void {
+  assert.ok(Math.abs(a.mIoU - b.mIoU) < 1e-12, `${what}: mIoU ${a.mIoU} vs ${b.mIoU}`);
+  assert.ok(Math.abs(a.pixelAccuracy - b.pixelAccuracy) < 1e-12, `${what}: pixel accuracy ${a.pixelAccuracy} vs ${b.pixelAccuracy}`);
+}
+
+test('ablation on a tiny context set with two untrained models: every row equals an independent evaluation', async () => {
+  const baseline = tinyModel('baseline', 1);
+  const joint = tinyModel('joint', 2);
+  const setup = await prepareAblationSettings(joint, undefined, 'joint', dataset, runner, {
+    scales: SIX_CANDIDATES.scales,
+    flip: true,
+    fit: 'missing',
+    fitLimit: 2,
+    space: QUICK_CRF_SEARCH,
+    combinePixels: 200,
+    combineIterations: 10,
+  });
+  assert.ok(setup.fitted?.crf && setup.fitted.combine, 'both fitted when the model has neither');
+  assert.match(setup.crfSource, /fitted in this run on context\/val, first 2 images/);
+  assert.equal(setup.settings.crfPotts.lambda, 0);
+  await assert.rejects(
+    prepareAblationSettings(joint, undefined, 'joint-dir', dataset, runner, { scales: [1], flip: false, fit: 'never', fitLimit: 2 }),
+    /joint-dir: the joint model lacks fitted CRF settings.*and learned combination weights/,
+  );
+
+  const forwards = { baseline: countForwards(baseline), joint: countForwards(joint) };
+  const count = tf.memory().numTensors;
+  // Strong settings, whatever the fit found on untrained models, so that the CRF rows differ.
+  const settings = { ...setup.settings, crf: { ...setup.settings.crf, w: 4, lambda: 1, T: 3 }, crfPotts: { ...setup.settings.crf, w: 4, lambda: 0, T: 3 } };
+  const result = await runAblation({ baseline, joint }, dataset, settings, runner);
+  assert.equal(tf.memory().numTensors, count, 'no tensors left');
+  assert.equal(forwards.baseline.count, 6 * dataset.length, 'baseline: one pass per candidate and image');
+  assert.equal(forwards.joint.count, 6 * dataset.length, 'joint: one pass per candidate and image');
+  assert.deepEqual(result.rows.map((r) => r.id), ABLATION_ROWS.map((r) => r.id));
+  assert.deepEqual(result.combineTable.map((r) => r.combine), ['avg', 'max', 'avgmax', 'learned']);
+
+  const { crf, crfPotts, combineWeights } = settings;
+  const six = (combine: EnsembleOptions['combine']): EnsembleOptions => ({ ...SIX_CANDIDATES, combine, learnedWeights: Float32Array.from(combineWeights) });
+  const evaluate = async (model: Segmentor, pipeline: PipelineOptions, oracle = false) =>
+    (await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: runner, oracle }), { numClasses: L, oracle })).metrics;
+  const row = (id: string) => result.rows.find((r) => r.id === id)!;
+  sameMetrics(row('baseline').metrics, await evaluate(baseline, { ensemble: six('avg') }), 'baseline');
+  sameMetrics(row('baseline').singleScale!, await evaluate(baseline, { ensemble: SINGLE_SCALE }), 'baseline single');
+  sameMetrics(row('clsnet').metrics, await evaluate(joint, { ensemble: six('avg') }), '+ clsNet');
+  sameMetrics(row('guidance-crf').metrics, await evaluate(joint, { ensemble: six('avg'), crf: crfPotts }), '+ guidance CRF');
+  sameMetrics(row('compatibility').metrics, await evaluate(joint, { ensemble: six('avg'), crf }), '+ compatibility');
+  sameMetrics(row('compatibility').singleScale!, await evaluate(joint, { ensemble: SINGLE_SCALE, crf }), '+ compatibility single');
+  sameMetrics(row('learn-combine').metrics, await evaluate(joint, { ensemble: six('learned'), crf }), '+ learn to combine');
+  assert.equal(row('learn-combine').singleScale, null);
+  sameMetrics(row('oracle').metrics, await evaluate(joint, { ensemble: six('learned'), crf }, true), '+ ground truth label');
+  sameMetrics(row('oracle').singleScale!, await evaluate(joint, { ensemble: SINGLE_SCALE, crf }, true), '+ ground truth label single');
+  sameMetrics(result.combineTable[1].noCrf, await evaluate(joint, { ensemble: six('max') }), 'max, no CRF');
+  sameMetrics(result.combineTable[2].crf, await evaluate(joint, { ensemble: six('avgmax'), crf }), 'avgmax, CRF');
+
+  const files = writeAblationReport(path.join(tmp, 'report'), result, {
+    data: 'context/val',
+    split: 'val',
+    joint: 'j',
+    baseline: 'b',
+    scales: SIX_CANDIDATES.scales,
+    flip: true,
+    crf,
+    crfPotts,
+    crfSource: setup.crfSource,
+    combineSource: setup.combineSource,
+  });
+  const md = fs.readFileSync(files.markdown, 'utf8');
+  for (const r of ABLATION_ROWS) assert.ok(md.includes(`| ${r.label} |`), `markdown has row ${r.label}`);
+  assert.match(md, /\| \(avg \+ max\) \/ 2 \|/);
+  const json = JSON.parse(fs.readFileSync(files.json, 'utf8'));
+  assert.equal(json.rows.length, ABLATION_ROWS.length);
+  assert.equal(json.rows[0].metrics.perClass.length, L);
+  baseline.dispose();
+  joint.dispose();
+});

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../src/engine/backend';
+import { averageBuffers, sgdUpdateRange, shardRange } from '../../../src/train/parallel/sharded_sgd';
+import type { SharedTrainingState } from '../../../src/train/parallel/shared_state';
+import { MomentumSgd } from '../../../src/train/sgd';
+import { Rng } from '../../../src/util/rng';
+
+function randomArray(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
+}
+
+for (const options of [
+  { momentum: 0.9, weightDecay: 5e-4 },
+  { momentum: 0, weightDecay: 0 },
+]) {
+  test(`sgdUpdateRange over every worker's range = MomentumSgd on the summed gradient (momentum ${options.momentum}, wd ${options.weightDecay})`, async () => {
+    await initBackend('cpu');
+    const rng = new Rng(11);
+    const [size, workers] = [37, 3];
+    const w0 = randomArray(rng, size);
+    const grads = Array.from({ length: workers }, () => randomArray(rng, size));
+    const state: SharedTrainingState = {
+      weights: Float32Array.from(w0),
+      momentum: new Float32Array(size),
+      grads: new Float32Array(workers * size),
+      buffers: new Float32Array(0),
+    };
+    grads.forEach((g, k) => state.grads.set(g, k * size));
+
+    const variable = tf.variable(tf.tensor1d(w0));
+    const optimizer = new MomentumSgd(options);
+    const summed = new Float32Array(size).map((_, i) => grads.reduce((s, g) => s + g[i], 0));
+    for (const lr of [0.1, 0.05]) {
+      for (let r = 0; r < workers; r++) sgdUpdateRange(state, size, workers, shardRange(size, r, workers), lr, options);
+      tf.tidy(() => optimizer.step([['w', variable]], { w: tf.tensor1d(summed) }, lr));
+    }
+    const want = variable.dataSync();
+    for (let i = 0; i < size; i++) assert.ok(Math.abs(state.weights[i] - want[i]) <= 1e-6 * Math.max(1, Math.abs(want[i])), `weight ${i}`);
+    const velocity = optimizer.getState().get('w')!.dataSync();
+    for (let i = 0; i < size; i++) assert.ok(Math.abs(state.momentum[i] - velocity[i]) <= 1e-6 * Math.max(1, Math.abs(velocity[i])), `momentum ${i}`);
+    optimizer.dispose();
+    variable.dispose();
+  });
+}
+
+test('shardRange splits a vector into disjoint ranges covering it', () => {
+  for (const [size, workers] of [[10, 3], [2, 2], [7, 1], [5, 4]]) {
+    let next = 0;
+    for (let r = 0; r < workers; r++) {
+      const [lo, hi] = shardRange(size, r, workers);
+      assert.equal(lo, next);
+      assert.ok(hi >= lo);
+      next = hi;
+    }
+    assert.equal(next, size);
+  }
+});
+
+test('averageBuffers weighs each worker by its share', () => {
+  const state: SharedTrainingState = {
+    weights: new Float32Array(2 + 3),
+    momentum: new Float32Array(2),
+    grads: new Float32Array(0),
+    buffers: Float32Array.from([1, 2, 3, 10, 20, 30]),
+  };
+  averageBuffers(state, 2, 3, [0.75, 0.25]);
+  assert.deepEqual([...state.weights.subarray(2)], [3.25, 6.5, 9.75]);
+});
