@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { dataSchema, parseConfig, type DataConfig } from '../config/schema';
+import { dataSchema, parseConfig, parseWith, type DataConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
 import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
 import { formatMetricsTable } from '../eval/metrics';
@@ -42,9 +42,7 @@ export function evalDataConfig(o: Pick<EvalCliOptions, 'config' | 'data' | 'data
   if (o.data && o.data !== base.type) base = { type: o.data };
   if (o.dataRoot) base = { ...base, root: path.resolve(o.dataRoot) };
   if (!base.type) throw new Error('no data set given: use --data (and --data-root), --config, or a checkpoint inside a training run');
-  const parsed = dataSchema.safeParse(base);
-  if (!parsed.success) throw new Error(`invalid data settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return parseWith(dataSchema, base, 'data settings');
 }
 
 /** Evaluates `model` on one split with a terminal progress bar. */

@@ -96,6 +96,9 @@ export function trainCommand(): Command {
           ` (${params.toLocaleString('en-US')} parameters, ${tf.memory().numTensors} tensors left)\n`,
       );
       if (result.finalDir) process.stdout.write(`model saved to ${result.finalDir}\n`);
-      else process.stdout.write(`resume with: guideseg train --work-dir ${o.workDir} --resume\n`);
+      else {
+        process.stdout.write(`resume with: guideseg train --work-dir ${o.workDir} --resume\n`);
+        process.exitCode = 130; // stopped by an interrupt, as a shell expects
+      }
     });
 }

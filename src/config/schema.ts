@@ -151,9 +151,9 @@ export type BackendName = z.infer<typeof backendSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
-/** Validates a parsed config; the error names every bad field by its path. */
-export function parseConfig(raw: unknown, source = 'config'): Config {
-  const result = configSchema.safeParse(raw);
+/** Validates `raw` against `schema`; the error names every bad field by its path. */
+export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.infer<S> {
+  const result = schema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`invalid ${source}:\n${lines.join('\n')}`);
@@ -161,12 +161,12 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   return result.data;
 }
 
+/** Validates a whole run config. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  return parseWith(configSchema, raw, source);
+}
+
 /** Validates a model config alone. */
 export function parseModelConfig(raw: unknown, source = 'model config'): ModelConfig {
-  const result = modelSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid ${source}:\n${lines.join('\n')}`);
-  }
-  return result.data;
+  return parseWith(modelSchema, raw, source);
 }

@@ -21,17 +21,21 @@ export interface CrfSearchSpace {
   T: number[];
 }
 
-/** Default ranges: logits of trained models are a few units, messages are in [0, 1] per class. */
+/**
+ * Default ranges: logits of trained models are a few units, messages are in
+ * [0, 1] per class; the compatibility adds about w·λ·ĝ_l to class l's score, so
+ * useful λ are small when w is large. r costs nothing (O(1) box filters).
+ */
 export const DEFAULT_CRF_SEARCH: CrfSearchSpace = {
-  w: [0.5, 1, 2, 3, 5, 8],
-  lambda: [0, 0.1, 0.25, 0.5, 1, 2],
-  r: [2, 4, 8],
+  w: [0.5, 1, 2, 4, 8, 16],
+  lambda: [0, 0.05, 0.1, 0.25, 0.5, 1, 2],
+  r: [2, 4, 8, 16],
   eps: [3, 10, 30, 100],
   T: [5],
 };
 
 /** A few points only (demo, smoke tests). */
-export const QUICK_CRF_SEARCH: CrfSearchSpace = { w: [1, 3, 8], lambda: [0, 0.5, 2], r: [2, 4], eps: [10], T: [5] };
+export const QUICK_CRF_SEARCH: CrfSearchSpace = { w: [2, 8, 16], lambda: [0, 0.1, 0.5], r: [4, 8, 16], eps: [10], T: [5] };
 
 const COORDINATES = ['w', 'lambda', 'r', 'eps', 'T'] as const;
 

@@ -49,7 +49,7 @@ export function refineScores(input: RefineInput, settings: CrfSettings | null, r
       { image: input.image, unary: input.unary, height: input.height, width: input.width, numClasses: L, logPresence, guide: input.guide },
       settings,
     );
-    scores = result.scores === input.unary ? result.scores.slice() : result.scores;
+    scores = result.scores;
   } else {
     scores = present ? input.unary.slice() : input.unary;
   }

@@ -125,6 +125,8 @@ async function runTraining(
       }
       const lr = polyLearningRate(tc.baseLr, iteration, tc.iterations, tc.lrPower);
       const t0 = performance.now();
+      // A prefetched batch resolves as a microtask, which never lets signal handlers run: yield to the event loop.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = await loader.next();
       const losses = await runner.step(batch, iteration, lr);
       const seconds = (performance.now() - t0) / 1000;
