@@ -47,6 +47,8 @@ export async function initBackend(name: BackendName = 'wasm'): Promise<string> {
     } else target = 'wasm';
   }
   registerProjectKernels();
+  // Production mode: skips tfjs's debug checks and its "install tfjs-node" banner.
+  tf.env().set('PROD', true);
   const ok = await tf.setBackend(target);
   if (!ok) throw new Error(`backend "${target}" failed to initialize`);
   await tf.ready();

@@ -34,13 +34,23 @@ export function sgdUpdateRange(
   const decay = f32(options.weightDecay);
   const mom = f32(options.momentum);
   const rate = f32(lr);
+  // Branch-free: w·0 and v·0 add exact zeros, so weight decay 0 and momentum 0 need no special case.
+  // Two workers (the common case) get a loop without an inner one, about twice as fast.
+  if (workers === 2) {
+    const second = grads.subarray(trainableSize, 2 * trainableSize);
+    for (let i = lo; i < hi; i++) {
+      const w = weights[i];
+      const v = f32(f32(momentum[i] * mom) + f32(f32(grads[i] + second[i]) + f32(w * decay)));
+      momentum[i] = v;
+      weights[i] = f32(w - f32(v * rate));
+    }
+    return;
+  }
   for (let i = lo; i < hi; i++) {
     let g = 0;
     for (let k = 0; k < workers; k++) g += grads[k * trainableSize + i];
-    g = f32(g);
     const w = weights[i];
-    if (options.weightDecay > 0) g = f32(g + f32(w * decay));
-    const v = options.momentum > 0 ? f32(f32(momentum[i] * mom) + g) : g;
+    const v = f32(f32(momentum[i] * mom) + f32(f32(g) + f32(w * decay)));
     momentum[i] = v;
     weights[i] = f32(w - f32(v * rate));
   }

@@ -17,7 +17,7 @@ import { Collective } from './collective';
 import type { StepMessage, WorkerInit, WorkerReply } from './messages';
 import { BarrierAbortedError } from './shared_barrier';
 import { averageBuffers, sgdUpdateRange, shardRange } from './sharded_sgd';
-import { parameterLayout, readWeights, type ParameterLayout } from './shared_state';
+import { parameterLayout, readWeights, writeBuffers, writeGradients, type ParameterLayout } from './shared_state';
 import { SyncBatchStatistics } from './sync_batchnorm';
 
 function sameLayout(a: ParameterLayout, b: ParameterLayout): boolean {
@@ -61,19 +61,16 @@ class TrainingWorker {
     });
     try {
       if (!Number.isFinite(losses.total)) throw new Error(`loss is ${losses.total}: training diverged (lower the learning rate)`);
-      const slot = init.rank * p;
-      for (const s of layout.trainable) state.grads.set(grads[s.name].dataSync(), slot + s.offset);
+      writeGradients(grads, layout, state, init.rank);
     } finally {
       for (const g of Object.values(grads)) g.dispose();
     }
     // This forward pass updated the running statistics of the local copy; publish them for averaging.
-    const vars = new Map(model.namedVariables());
-    const q = layout.bufferSize;
-    for (const s of layout.buffers) state.buffers.set(vars.get(s.name)!.dataSync(), init.rank * q + s.offset);
+    writeBuffers(model, layout, state, init.rank);
 
     this.collective.barrier.wait(); // every gradient slot is written
     sgdUpdateRange(state, p, init.workers, shardRange(p, init.rank, init.workers), msg.lr, init.sgd);
-    if (init.rank === 0) averageBuffers(state, p, q, msg.shares);
+    if (init.rank === 0) averageBuffers(state, p, layout.bufferSize, msg.shares);
     return { type: 'done', step: msg.step, losses, tensors: tf.memory().numTensors };
   }
 

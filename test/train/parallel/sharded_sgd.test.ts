@@ -11,14 +11,17 @@ function randomArray(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
 }
 
-for (const options of [
-  { momentum: 0.9, weightDecay: 5e-4 },
-  { momentum: 0, weightDecay: 0 },
-]) {
-  test(`sgdUpdateRange over every worker's range = MomentumSgd on the summed gradient (momentum ${options.momentum}, wd ${options.weightDecay})`, async () => {
+for (const [workers, options] of [
+  [1, { momentum: 0.9, weightDecay: 5e-4 }],
+  [2, { momentum: 0.9, weightDecay: 5e-4 }],
+  [3, { momentum: 0.9, weightDecay: 5e-4 }],
+  [2, { momentum: 0, weightDecay: 0 }],
+  [3, { momentum: 0, weightDecay: 0 }],
+] as const) {
+  test(`sgdUpdateRange over every worker's range = MomentumSgd on the summed gradient (${workers} workers, momentum ${options.momentum}, wd ${options.weightDecay})`, async () => {
     await initBackend('cpu');
-    const rng = new Rng(11);
-    const [size, workers] = [37, 3];
+    const rng = new Rng(11 + workers);
+    const size = 37;
     const w0 = randomArray(rng, size);
     const grads = Array.from({ length: workers }, () => randomArray(rng, size));
     const state: SharedTrainingState = {

@@ -4,7 +4,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend';
 import { buildSegmentor } from '../../../src/model/build';
 import { modelPreset } from '../../../src/model/presets';
-import { createSharedState, parameterLayout, readMomentum, readWeights, writeMomentum, writeWeights } from '../../../src/train/parallel/shared_state';
+import {
+  createSharedState,
+  parameterLayout,
+  readMomentum,
+  readWeights,
+  writeBuffers,
+  writeGradients,
+  writeMomentum,
+  writeWeights,
+} from '../../../src/train/parallel/shared_state';
 import { MomentumSgd } from '../../../src/train/sgd';
 
 const config = modelPreset('bench-resnet', {
@@ -29,6 +38,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
     state.weights.fill(7); // must not change what the target already holds
     const targetVars = new Map(target.namedVariables());
     for (const [name, v] of source.namedVariables()) assert.deepEqual(targetVars.get(name)!.dataSync(), v.dataSync(), name);
+
+    // Gradient and buffer slots of worker 1 receive exactly the tensors' values.
+    const grads = Object.fromEntries(source.namedTrainableVariables().map(([n, v]) => [n, tf.mul(v, 3)]));
+    writeGradients(grads, layout, state, 1);
+    writeBuffers(source, layout, state, 1);
+    for (const s of layout.trainable) {
+      const want = grads[s.name].dataSync();
+      const got = state.grads.subarray(layout.trainableSize + s.offset, layout.trainableSize + s.offset + s.size);
+      assert.deepEqual(got, want, `gradient slot of ${s.name}`);
+    }
+    const sourceVars = new Map(source.namedVariables());
+    for (const s of layout.buffers) {
+      const got = state.buffers.subarray(layout.bufferSize + s.offset, layout.bufferSize + s.offset + s.size);
+      assert.deepEqual(got, sourceVars.get(s.name)!.dataSync(), `buffer slot of ${s.name}`);
+    }
+    tf.dispose(Object.values(grads));
 
     const optimizer = new MomentumSgd({ momentum: 0.9, weightDecay: 0 });
     const [name, variable] = source.namedTrainableVariables()[0];
