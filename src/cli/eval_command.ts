@@ -16,12 +16,16 @@ import { readJsonFile } from './config_file';
 import { backendOption, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
 
-interface EvalCliOptions extends PipelineCliOptions {
+/** Options that pick a model and the data split to run it on (see `addDataOptions`). */
+export interface DataCliOptions {
   checkpoint: string;
   config?: string;
   data?: string;
   dataRoot?: string;
   split: string;
+}
+
+interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
   oracle?: boolean;
   limit?: number;
   out?: string;

@@ -14,7 +14,7 @@ import { fitInferenceSettings, fitMetadataPatch } from '../pipeline/fit_settings
 import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../pipeline/model_settings';
 import { resolveEnsemble } from '../pipeline/resolve';
 import { backendOption, positiveInt, resolveCheckpoint, startBackend } from './common';
-import { addDataOptions, evalDataConfig } from './eval_command';
+import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
 import { addEnsembleOptions, type PipelineCliOptions } from './ensemble_options';
 
 /** Parses a comma-separated list of numbers >= 0, e.g. `0,0.5,1`. */
@@ -29,12 +29,7 @@ export function nonNegativeList(value: string): number[] {
 /** The paper's candidates, the default of the fitting commands. */
 export const PAPER_SCALES = [1.2, 1, 0.8];
 
-interface FitCrfCliOptions extends PipelineCliOptions {
-  checkpoint: string;
-  config?: string;
-  data?: string;
-  dataRoot?: string;
-  split: string;
+interface FitCrfCliOptions extends PipelineCliOptions, DataCliOptions {
   limit: number;
   w?: number[];
   lambda?: number[];

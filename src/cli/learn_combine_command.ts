@@ -14,15 +14,10 @@ import { createCrfRunner } from '../pipeline/crf_runner';
 import { fitInferenceSettings, fitMetadataPatch } from '../pipeline/fit_settings';
 import { updateCheckpointMetadata } from '../pipeline/model_settings';
 import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
-import { addDataOptions, evalDataConfig } from './eval_command';
+import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
 import { PAPER_SCALES, progress } from './fit_crf_command';
 
-interface LearnCombineCliOptions {
-  checkpoint: string;
-  config?: string;
-  data?: string;
-  dataRoot?: string;
-  split: string;
+interface LearnCombineCliOptions extends DataCliOptions {
   limit: number;
   scales: number[];
   flip: boolean;
