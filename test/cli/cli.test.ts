@@ -1,6 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,35 +11,7 @@ import { predictCommand } from '../../src/cli/predict_command';
 import { trainCommand } from '../../src/cli/train_command';
 import { readLabel, writeImagePng } from '../../src/data/image_io';
 import { Rng } from '../../src/util/rng';
-
-/** The package folder (holds package.json), whether this file runs from test/ or dist/test/. */
-function packageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
-  }
-}
-
-const root = packageRoot();
-// Compiled tests run the compiled CLI; tests run through tsx run the sources.
-const cli: string[] = __filename.endsWith('.ts')
-  ? [path.join(root, 'node_modules', '.bin', 'tsx'), path.join(root, 'src', 'cli', 'main.ts')]
-  : [process.execPath, path.join(root, 'dist', 'src', 'cli', 'main.js')];
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(cli[0], [...cli.slice(1), ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runCli } from './run_cli';
 
 let tmp = '';
 before(() => {

@@ -1,6 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,25 +14,7 @@ import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
 import { readModelJson, saveWeights } from '../../src/model/serialization';
 import { Rng } from '../../src/util/rng';
-
-function packageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
-  }
-}
-const root = packageRoot();
-const cli: string[] = __filename.endsWith('.ts')
-  ? [path.join(root, 'node_modules', '.bin', 'tsx'), path.join(root, 'src', 'cli', 'main.ts')]
-  : [process.execPath, path.join(root, 'dist', 'src', 'cli', 'main.js')];
-
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cli[0], [...cli.slice(1), ...args], { cwd: root, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { runCli } from './run_cli';
 
 const L = 8;
 let tmp = '';
@@ -69,7 +50,7 @@ test('--help of fit-crf, learn-combine and ablate mentions every option', async 
     ['learn-combine', learnCombineCommand],
     ['ablate', ablateCommand],
   ];
-  const helps = await Promise.all(commands.map(([name]) => runCli([name, '--help'])));
+  const helps = await Promise.all(commands.map(([name]) => runCli([name, '--help'], 120_000)));
   commands.forEach(([name, build], i) => {
     assert.equal(helps[i].code, 0, helps[i].stderr);
     for (const option of build().options) assert.ok(helps[i].stdout.includes(option.long!), `${name} --help should mention ${option.long}`);
@@ -78,11 +59,11 @@ test('--help of fit-crf, learn-combine and ablate mentions every option', async 
 
 test('fit-crf and learn-combine store settings with the model; eval, predict and ablate use them', async () => {
   const weightsBefore = fs.readFileSync(path.join(joint, 'weights.bin'));
-  const fit = await runCli(['fit-crf', '-k', joint, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2', '-o', path.join(tmp, 'search.json')]);
+  const fit = await runCli(['fit-crf', '-k', joint, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2', '-o', path.join(tmp, 'search.json')], 120_000);
   assert.equal(fit.code, 0, fit.stderr);
   assert.match(fit.stdout, /\| w \| λ \| r \| ε \| T \|/);
   assert.match(fit.stdout, /best: w [\d.]+, λ [\d.]+, r \d+/);
-  const learn = await runCli(['learn-combine', '-k', joint, '-c', config, '--limit', '2', '--pixels', '300', '--iterations', '20', '--backend', 'cpu']);
+  const learn = await runCli(['learn-combine', '-k', joint, '-c', config, '--limit', '2', '--pixels', '300', '--iterations', '20', '--backend', 'cpu'], 120_000);
   assert.equal(learn.code, 0, learn.stderr);
   assert.match(learn.stdout, /mean CE ([\d.]+) \(avg\) -> ([\d.]+) \(learned\)/);
   const [, before, afterCe] = learn.stdout.match(/mean CE ([\d.]+) \(avg\) -> ([\d.]+)/)!;
@@ -107,10 +88,10 @@ test('fit-crf and learn-combine store settings with the model; eval, predict and
   await writeImagePng(image, Uint8Array.from({ length: 20 * 16 * 3 }, () => rng.int(256)), 20, 16);
   const outDir = path.join(tmp, 'ablation');
   const [evaluated, predicted, ablated, refused] = await Promise.all([
-    runCli(['eval', '-k', joint, '-c', config, '--oracle', '--backend', 'cpu', '-o', path.join(tmp, 'eval.json')]),
-    runCli(['predict', image, '-k', joint, '-o', path.join(tmp, 'pred'), '--combine', 'learned', '--backend', 'cpu', '--threads', '1']),
-    runCli(['ablate', '--joint', joint, '--baseline', baseline, '-c', config, '--fit', 'never', '-o', outDir, '--backend', 'cpu']),
-    runCli(['ablate', '--joint', bare, '--baseline', baseline, '-c', config, '--fit', 'never', '-o', path.join(tmp, 'x'), '--backend', 'cpu']),
+    runCli(['eval', '-k', joint, '-c', config, '--oracle', '--backend', 'cpu', '-o', path.join(tmp, 'eval.json')], 120_000),
+    runCli(['predict', image, '-k', joint, '-o', path.join(tmp, 'pred'), '--combine', 'learned', '--backend', 'cpu', '--threads', '1'], 120_000),
+    runCli(['ablate', '--joint', joint, '--baseline', baseline, '-c', config, '--fit', 'never', '-o', outDir, '--backend', 'cpu'], 120_000),
+    runCli(['ablate', '--joint', bare, '--baseline', baseline, '-c', config, '--fit', 'never', '-o', path.join(tmp, 'x'), '--backend', 'cpu'], 120_000),
   ]);
   assert.equal(evaluated.code, 0, evaluated.stderr);
   assert.match(evaluated.stderr, new RegExp(`pipeline: single scale; guidance CRF w=${crf.w} λ=${crf.lambda} r=${crf.r}`), 'stored CRF used by default');
