@@ -10,14 +10,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
-import type { BackendName, ModelConfig } from '../../config/schema';
 import { mixSeed } from '../../data/seed';
 import { BatchNorm2d } from '../../model/layers/batchnorm';
 import type { Module } from '../../model/module';
-import type { MomentumSgd, SgdOptions } from '../sgd';
+import type { MomentumSgd } from '../sgd';
 import type { Batch, StepLosses } from '../train_step';
 import { createCollectiveBuffers, type CollectiveBuffers } from './collective';
-import type { FaultInjection, StepMessage, WorkerInit, WorkerReply } from './messages';
+import type { StepMessage, WorkerInit, WorkerReply, WorkerSettings } from './messages';
 import { shardBatch, sliceBatch } from './shard';
 import { abortBarrier } from './shared_barrier';
 import {
@@ -34,22 +33,9 @@ import { spawnScriptWorker } from './spawn_worker';
 import { resolveBnGroupSize } from './sync_batchnorm';
 
 /** Settings of {@link DataParallelTrainer}. */
-export interface DataParallelOptions {
-  /** Worker threads (≥ 1). */
-  workers: number;
-  /** tfjs backend each worker starts (`cpu` is the exact reference). */
-  backend: BackendName;
-  /** Config of the model (every worker builds a copy). */
-  model: ModelConfig;
-  /** Weight β of the BCE term. */
-  clsLossWeight: number;
-  sgd: SgdOptions;
-  /** Samples per BatchNorm group (0: the whole SGD batch); must divide the batch size. */
-  bnGroupSize: number;
+export interface DataParallelOptions extends WorkerSettings {
   /** Largest SGD batch that will be stepped (sizes the shared BatchNorm exchange). */
   maxBatchSize: number;
-  /** Provoke a worker failure (tests of the failure paths). */
-  fault?: FaultInjection;
 }
 
 /** Per-step settings of {@link DataParallelTrainer.step}. */

@@ -15,22 +15,30 @@ export interface FaultInjection {
   mode: 'throw' | 'exit';
 }
 
-/** What a worker is started with (`workerData`). */
-export interface WorkerInit {
-  rank: number;
+/** Training settings the main thread and every worker share. */
+export interface WorkerSettings {
+  /** Worker threads (≥ 1). */
   workers: number;
+  /** tfjs backend each worker starts (`cpu` is the exact reference). */
   backend: BackendName;
+  /** Config of the model (every worker builds a copy). */
   model: ModelConfig;
   /** Weight β of the BCE term. */
   clsLossWeight: number;
   sgd: SgdOptions;
-  /** Samples per BatchNorm group (0: the whole SGD batch). */
+  /** Samples per BatchNorm group (0: the whole SGD batch); must divide the batch size. */
   bnGroupSize: number;
+  /** Provoke a worker failure (tests of the failure paths). */
+  fault?: FaultInjection;
+}
+
+/** What a worker is started with (`workerData`). */
+export interface WorkerInit extends WorkerSettings {
+  rank: number;
   /** The main thread's layout; the worker checks its model against it. */
   layout: ParameterLayout;
   state: SharedTrainingState;
   collective: CollectiveBuffers;
-  fault?: FaultInjection;
 }
 
 /** Main → worker: run one step on a shard (images and labels are the shard's, transferred). */
