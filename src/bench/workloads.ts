@@ -8,6 +8,7 @@ import type { BackendName, ModelConfig } from '../config/schema';
 import { GuidanceCrfPool } from '../crf/crf_pool';
 import { syntheticCrfInput } from '../crf/crf_bench';
 import { runGuidanceCrf } from '../crf/guidance_crf';
+import { usesWasmKernel } from '../crf/kernel';
 import { prepareGuide } from '../crf/guided_filter';
 import { resolveCrfSettings } from '../crf/settings';
 import { buildDataset } from '../data/registry';
@@ -172,13 +173,20 @@ async function crfWorkload(ctx: BenchContext): Promise<WorkloadResult> {
     const plainGuide = prepareGuide(input.image, h, w, settings.r, settings.eps);
     const singleIters = await timeRuns(ctx.runs, ctx.warmup, () => runGuidanceCrf({ ...input, guide: plainGuide }, settings));
     const guide = await timeRuns(ctx.runs, ctx.warmup, () => prepareGuide(input.image, h, w, settings.r, settings.eps));
+    // The same on the plain JavaScript kernel, for comparison.
+    const js = { kernel: 'js' } as const;
+    const fullJs = await timeRuns(ctx.runs, ctx.warmup, () => pool.run(input, settings, js));
+    const itersJs = await timeRuns(ctx.runs, ctx.warmup, () => pool.run({ ...input, guide: sharedGuide }, settings, js));
     const T = settings.T;
+    const kernel = usesWasmKernel('auto', settings, 11) ? 'wasm SIMD' : 'js';
     return result(
       'crf',
       full.wallMs,
       0,
-      `${CRF_THREADS} threads: ${(iters.wallMs / T).toFixed(1)} ms/iteration (iterations alone); ` +
-        `1 thread: ${single.wallMs.toFixed(1)} ms, ${(singleIters.wallMs / T).toFixed(1)} ms/iteration; guide preparation ${guide.wallMs.toFixed(1)} ms`,
+      `${kernel} kernel, ${CRF_THREADS} threads: ${(iters.wallMs / T).toFixed(1)} ms/iteration (iterations alone); ` +
+        `1 thread: ${single.wallMs.toFixed(1)} ms, ${(singleIters.wallMs / T).toFixed(1)} ms/iteration; ` +
+        `js kernel, ${CRF_THREADS} threads: ${fullJs.wallMs.toFixed(1)} ms, ${(itersJs.wallMs / T).toFixed(1)} ms/iteration; ` +
+        `guide preparation (js) ${guide.wallMs.toFixed(1)} ms`,
     );
   } finally {
     await pool.close();

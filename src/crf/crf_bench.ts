@@ -8,6 +8,7 @@ import { runGuidanceCrf, type CrfInput } from './guidance_crf';
 import { boxFilter } from './box_filter';
 import { prepareGuide, type Guide } from './guided_filter';
 import { Rng } from '../util/rng';
+import type { CrfKernel } from './kernel';
 
 /** Benchmark options (defaults = BENCH.md `crf`). */
 export interface CrfBenchOptions {
@@ -25,6 +26,8 @@ export interface CrfBenchOptions {
   threads?: number[];
   /** Guided-filter subsampling factors to time (1 = exact). */
   subsamples?: number[];
+  /** Kernels to time on the exact filter (default wasm and js; the fast filter always runs on js). */
+  kernels?: Exclude<CrfKernel, 'auto'>[];
   /** Also time the straightforward per-class implementation (comparison point; default true). */
   straightforward?: boolean;
   seed?: number;
@@ -162,18 +165,20 @@ export async function benchCrf(opts: CrfBenchOptions = {}): Promise<CrfBenchRow[
     const pool = threads > 1 ? await GuidanceCrfPool.create(threads) : null;
     try {
       for (const subsample of opts.subsamples ?? [1, 2, 4]) {
-        const settings = { T, r, eps, subsample, w: 5, lambda: 0 };
-        const run = (inp: CrfInput) => (pool ? pool.run(inp, settings) : runGuidanceCrf(inp, settings));
-        const total = timeIt(runs, warmup, () => run(input));
-        const guide = prepareGuide(input.image, H, W, r, eps, { subsample, shared: pool !== null });
-        const iter = timeIt(runs, warmup, () => run({ ...input, guide }));
-        const mode = subsample === 1 ? 'exact GF' : `fast GF s=${subsample}`;
-        rows.push({
-          name: `guidance CRF T=${T}, ${mode}, ${threads} thread${threads > 1 ? 's' : ''}`,
-          medianMs: total.wall,
-          msPerIteration: iter.wall / T,
-          medianCpuMs: total.cpu,
-        });
+        for (const kernel of subsample === 1 ? (opts.kernels ?? ['wasm', 'js']) : (['js'] as const)) {
+          const settings = { T, r, eps, subsample, w: 5, lambda: 0 };
+          const run = (inp: CrfInput) => (pool ? pool.run(inp, settings, { kernel }) : runGuidanceCrf(inp, settings, { kernel }));
+          const total = timeIt(runs, warmup, () => run(input));
+          const guide = prepareGuide(input.image, H, W, r, eps, { subsample, shared: pool !== null });
+          const iter = timeIt(runs, warmup, () => run({ ...input, guide }));
+          const mode = subsample === 1 ? 'exact GF' : `fast GF s=${subsample}`;
+          rows.push({
+            name: `guidance CRF T=${T}, ${mode}, ${kernel} kernel, ${threads} thread${threads > 1 ? 's' : ''}`,
+            medianMs: total.wall,
+            msPerIteration: iter.wall / T,
+            medianCpuMs: total.cpu,
+          });
+        }
       }
     } finally {
       await pool?.close();

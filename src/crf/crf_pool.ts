@@ -8,13 +8,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BARRIER_WORDS, SharedBarrier } from './barrier';
-import { checkCrfInput, fastBuffers, type CrfInput, type CrfResult } from './guidance_crf';
+import { checkCrfInput, fastBuffers, validateCrfInput, wasmShape, type CrfInput, type CrfResult } from './guidance_crf';
+import { usesWasmKernel, type CrfRunOptions } from './kernel';
+import { WasmBand } from './wasm/wasm_band';
+import { runWasmBand } from './wasm/wasm_mean_field';
+import type { WasmBandShape } from './wasm/wasm_band';
 import type { Guide, GuideAllocator } from './guided_filter';
 import { MeanFieldEngine, runMeanFieldBand, splitBands, type Band, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
 
-/** What the calling thread sends a worker for one run (all maps shared). */
+/** What the calling thread sends a worker for one run on the JavaScript kernel (all maps shared). */
 export interface WorkerRunMessage {
+  kernel: 'js';
   index: number;
   parties: number;
   ctrl: Int32Array;
@@ -25,6 +30,24 @@ export interface WorkerRunMessage {
   settings: CrfSettings;
   logPresence: Float64Array | null;
   band: Band;
+}
+
+/** What the calling thread sends a worker for one run on the WebAssembly kernel (all maps shared). */
+export interface WasmWorkerRunMessage {
+  kernel: 'wasm';
+  index: number;
+  parties: number;
+  ctrl: Int32Array;
+  errorText: Uint8Array;
+  shape: WasmBandShape;
+  T: number;
+  /** Image rows the band needs (when `guide` is null) and its unary rows. */
+  image: Float32Array;
+  guide: Guide | null;
+  unary: Float32Array;
+  /** Halo exchange maps; the final scores go to `exchange[T % 2]`. */
+  exchange: [Float32Array, Float32Array];
+  labels: Uint8Array;
 }
 
 function isShared(a: ArrayBufferView): boolean {
@@ -54,6 +77,11 @@ function shareGuide(g: Guide, allocate: GuideAllocator, prefix = ''): Guide {
     invCov: copy('invCov', g.invCov),
     low: g.low ? shareGuide(g.low, allocate, `${prefix}low.`) : null,
   };
+}
+
+/** Rows [0, H) split into `n` near-equal bands (the same split as `splitBands`). */
+function splitRows(H: number, n: number): { y0: number; y1: number }[] {
+  return Array.from({ length: n }, (_, i) => ({ y0: Math.round((i * H) / n), y1: Math.round(((i + 1) * H) / n) }));
 }
 
 function spawnWorker(): Worker {
@@ -86,14 +114,24 @@ export class GuidanceCrfPool {
   };
   private closed = false;
   private lostWorker: Error | null = null;
+  /** The calling thread's kernel instance (wasm kernel), reused across images. */
+  private mainBand: WasmBand | null = null;
+  private sharedImage: Float32Array | null = null;
 
-  private constructor(threads: number, workers: Worker[]) {
+  private constructor(
+    threads: number,
+    workers: Worker[],
+    private readonly options: CrfRunOptions,
+  ) {
     this.threads = threads;
     this.workers = workers;
   }
 
-  /** Starts `threads − 1` workers (the caller's thread is the last one); default: one per CPU. */
-  static async create(threads: number = os.availableParallelism()): Promise<GuidanceCrfPool> {
+  /**
+   * Starts `threads − 1` workers (the caller's thread is the last one); default:
+   * one per CPU. `options.kernel` is the default of every run.
+   */
+  static async create(threads: number = os.availableParallelism(), options: CrfRunOptions = {}): Promise<GuidanceCrfPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`GuidanceCrfPool: threads must be >= 1, got ${threads}`);
     const workers: Worker[] = [];
     try {
@@ -113,7 +151,7 @@ export class GuidanceCrfPool {
       await Promise.all(workers.map((w) => w.terminate()));
       throw new Error(`GuidanceCrfPool: a worker failed to start: ${(err as Error).message}`);
     }
-    const pool = new GuidanceCrfPool(threads, workers);
+    const pool = new GuidanceCrfPool(threads, workers, options);
     // A worker that dies outside a run is reported by the next run instead of crashing the process.
     for (const w of workers) w.on('error', (err) => (pool.lostWorker = err));
     return pool;
@@ -124,13 +162,14 @@ export class GuidanceCrfPool {
    * band meanwhile). Same inputs, settings and results as `runGuidanceCrf`;
    * a shared-memory `unary` or `guide` is used without copying.
    */
-  run(input: CrfInput, partialSettings: Partial<CrfSettings> = {}): CrfResult {
+  run(input: CrfInput, partialSettings: Partial<CrfSettings> = {}, options: CrfRunOptions = {}): CrfResult {
     if (this.closed) throw new Error('GuidanceCrfPool: run() after close()');
     if (this.lostWorker) throw new Error(`GuidanceCrfPool: a worker died: ${this.lostWorker.message}`);
     const settings = resolveCrfSettings(partialSettings);
+    if (usesWasmKernel(options.kernel ?? this.options.kernel, settings, input.numClasses)) return this.runWasm(input, settings);
     const guide = shareGuide(checkCrfInput(input, settings, this.guideAllocator), this.guideAllocator);
     const L = input.numClasses;
-    const buffers = this.buffersFor(input.unary, guide, L);
+    const buffers = this.buffersFor(input.unary, guide.height * guide.width, guide.low ? guide.low.height * guide.low.width : 0, L);
     const lp = settings.lambda !== 0 && input.logPresence ? Float64Array.from(input.logPresence) : null;
     const bands = splitBands(guide, this.threads);
     const barrier = new SharedBarrier(this.ctrl, this.threads);
@@ -138,6 +177,7 @@ export class GuidanceCrfPool {
     this.errorText.fill(0);
     this.workers.forEach((w, i) => {
       const msg: WorkerRunMessage = {
+        kernel: 'js',
         index: i + 1,
         parties: this.threads,
         ctrl: this.ctrl,
@@ -151,9 +191,73 @@ export class GuidanceCrfPool {
       };
       w.postMessage(msg);
     });
-    try {
+    this.onMainThread(barrier, () => {
       const engine = new MeanFieldEngine(guide, L, buffers, settings, lp);
       runMeanFieldBand(engine, bands[0], () => barrier.wait());
+    });
+    return { scores: buffers.q[settings.T % 2].slice(), labels: buffers.labels.slice() };
+  }
+
+  /**
+   * Run on the WebAssembly kernel: every thread computes its band's guide
+   * statistics (unless a guide is given) and keeps its band in its own
+   * instance; the calling thread's band goes straight into the result arrays,
+   * the workers' bands through shared memory.
+   */
+  private runWasm(input: CrfInput, settings: CrfSettings): CrfResult {
+    const given = validateCrfInput(input, settings);
+    const guide = given ? shareGuide(given, this.guideAllocator) : null;
+    const { height: H, width: W, numClasses: L } = input;
+    const n = H * W;
+    const bands = splitRows(H, this.threads);
+    const buffers = this.buffersFor(null, n, 0, L);
+    // Workers read rows from their first halo row down (bands are in row order, the caller's first).
+    const from = this.threads > 1 ? Math.max(0, bands[1].y0 - 2 * settings.r) : H;
+    let unary = input.unary;
+    if (!isShared(unary)) {
+      buffers.unary.set(unary.subarray(from * W * L), from * W * L);
+      unary = buffers.unary;
+    }
+    if (this.sharedImage?.length !== n * 3) this.sharedImage = sharedF32(n * 3);
+    if (guide === null) this.sharedImage.set(input.image.subarray(from * W * 3), from * W * 3);
+    const barrier = new SharedBarrier(this.ctrl, this.threads);
+    barrier.reset();
+    this.errorText.fill(0);
+    const exchange = buffers.q;
+    this.workers.forEach((w, i) => {
+      const band = bands[i + 1];
+      const msg: WasmWorkerRunMessage = {
+        kernel: 'wasm',
+        index: i + 1,
+        parties: this.threads,
+        ctrl: this.ctrl,
+        errorText: this.errorText,
+        shape: wasmShape(input, settings, band.y0, band.y1),
+        T: settings.T,
+        image: this.sharedImage as Float32Array,
+        guide,
+        unary,
+        exchange,
+        labels: buffers.labels,
+      };
+      w.postMessage(msg);
+    });
+    const result = { scores: new Float32Array(n * L), labels: new Uint8Array(n) };
+    this.onMainThread(barrier, () => {
+      this.mainBand ??= new WasmBand();
+      const shape = wasmShape(input, settings, bands[0].y0, bands[0].y1);
+      runWasmBand(this.mainBand, shape, settings.T, { image: input.image, guide, unary: input.unary }, result, exchange, () => barrier.wait());
+    });
+    const y0 = bands.length > 1 ? bands[1].y0 : H;
+    result.scores.set(exchange[settings.T % 2].subarray(y0 * W * L), y0 * W * L);
+    result.labels.set(buffers.labels.subarray(y0 * W), y0 * W);
+    return result;
+  }
+
+  /** Runs the calling thread's band, then waits for every worker; reports the first error of any thread. */
+  private onMainThread(barrier: SharedBarrier, band: () => void): void {
+    try {
+      band();
       barrier.wait();
     } catch (err) {
       barrier.fail();
@@ -161,7 +265,6 @@ export class GuidanceCrfPool {
       const text = new TextDecoder().decode(this.errorText.slice(0, end < 0 ? undefined : end));
       throw new Error(text ? `guidance CRF ${text}` : (err as Error).message);
     }
-    return { scores: buffers.q[settings.T % 2].slice(), labels: buffers.labels.slice() };
   }
 
   /** Stops the workers. */
@@ -171,9 +274,7 @@ export class GuidanceCrfPool {
   }
 
   /** Shared maps for this image size, reused while the size stays the same. */
-  private buffersFor(unary: Float32Array, guide: Guide, L: number): MeanFieldBuffers {
-    const n = guide.height * guide.width;
-    const nLow = guide.low ? guide.low.height * guide.low.width : 0;
+  private buffersFor(unary: Float32Array | null, n: number, nLow: number, L: number): MeanFieldBuffers {
     let c = this.cache;
     const fits =
       c !== null &&
@@ -190,6 +291,7 @@ export class GuidanceCrfPool {
       this.cache = c;
     }
     const own = c as MeanFieldBuffers;
+    if (unary === null) return own;
     if (isShared(unary)) return { ...own, unary };
     own.unary.set(unary);
     return own;

@@ -2,16 +2,28 @@
 import { parentPort } from 'node:worker_threads';
 import { SharedBarrier } from './barrier';
 import { MeanFieldEngine, runMeanFieldBand } from './mean_field';
-import type { WorkerRunMessage } from './crf_pool';
+import type { WasmWorkerRunMessage, WorkerRunMessage } from './crf_pool';
+import { WasmBand } from './wasm/wasm_band';
+import { runWasmBand } from './wasm/wasm_mean_field';
 
 if (parentPort === null) throw new Error('crf_worker.ts must run as a worker thread');
 const port = parentPort;
 
-port.on('message', (msg: WorkerRunMessage) => {
+/** This thread's kernel instance (wasm kernel), reused across images. */
+let band: WasmBand | null = null;
+
+port.on('message', (msg: WorkerRunMessage | WasmWorkerRunMessage) => {
   const barrier = new SharedBarrier(msg.ctrl, msg.parties);
   try {
-    const engine = new MeanFieldEngine(msg.guide, msg.numClasses, msg.buffers, msg.settings, msg.logPresence);
-    runMeanFieldBand(engine, msg.band, () => barrier.wait());
+    if (msg.kernel === 'wasm') {
+      band ??= new WasmBand();
+      const outputs = { scores: msg.exchange[msg.T % 2], labels: msg.labels };
+      const inputs = { image: msg.image, guide: msg.guide, unary: msg.unary };
+      runWasmBand(band, msg.shape, msg.T, inputs, outputs, msg.exchange, () => barrier.wait());
+    } else {
+      const engine = new MeanFieldEngine(msg.guide, msg.numClasses, msg.buffers, msg.settings, msg.logPresence);
+      runMeanFieldBand(engine, msg.band, () => barrier.wait());
+    }
     barrier.wait();
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);

@@ -6,6 +6,9 @@ import { prepareGuide, type Guide, type GuideAllocator } from './guided_filter';
 import { MeanFieldEngine, runMeanFieldBand, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
 import type { FastGuidedFilterBuffers } from './fast_guided_filter';
+import { usesWasmKernel, type CrfRunOptions } from './kernel';
+import { WasmBand } from './wasm/wasm_band';
+import { runWasmBand } from './wasm/wasm_mean_field';
 
 /** One image's CRF input. */
 export interface CrfInput {
@@ -35,6 +38,11 @@ export interface CrfResult {
 
 /** Checks an input against the settings; returns the guide to use (prepared, with `allocate` if given, when absent). */
 export function checkCrfInput(input: CrfInput, settings: CrfSettings, allocate?: GuideAllocator): Guide {
+  return validateCrfInput(input, settings) ?? prepareGuide(input.image, input.height, input.width, settings.r, settings.eps, { subsample: settings.subsample, allocate });
+}
+
+/** Checks an input against the settings; returns its guide, or null when it brings none. */
+export function validateCrfInput(input: CrfInput, settings: CrfSettings): Guide | null {
   const { height: H, width: W, numClasses: L } = input;
   if (!Number.isInteger(L) || L < 1 || L > 256) throw new Error(`guidance CRF: numClasses must be 1..256, got ${L}`);
   if (input.unary.length !== H * W * L) {
@@ -47,7 +55,8 @@ export function checkCrfInput(input: CrfInput, settings: CrfSettings, allocate?:
   if (lp !== null && lp.length !== L) throw new Error(`guidance CRF: ${lp.length} log-presence values for ${L} classes`);
   const g = input.guide;
   if (g === undefined) {
-    return prepareGuide(input.image, H, W, settings.r, settings.eps, { subsample: settings.subsample, allocate });
+    if (input.image.length !== H * W * 3) throw new Error(`guidance CRF: image has ${input.image.length} values, expected ${H}x${W}x3`);
+    return null;
   }
   if (g.height !== H || g.width !== W || g.radius !== settings.r || g.eps !== settings.eps || g.subsample !== settings.subsample) {
     throw new Error(
@@ -72,8 +81,9 @@ export function fastBuffers(
  * Runs T mean-field iterations of the guidance CRF on one image and returns the
  * final scores and labels. Cost O(H·W·L) per iteration whatever r.
  */
-export function runGuidanceCrf(input: CrfInput, partialSettings: Partial<CrfSettings> = {}): CrfResult {
+export function runGuidanceCrf(input: CrfInput, partialSettings: Partial<CrfSettings> = {}, options: CrfRunOptions = {}): CrfResult {
   const settings = resolveCrfSettings(partialSettings);
+  if (usesWasmKernel(options.kernel, settings, input.numClasses)) return runWasmSingle(input, settings);
   const guide = checkCrfInput(input, settings);
   const n = input.height * input.width;
   const L = input.numClasses;
@@ -91,4 +101,35 @@ export function runGuidanceCrf(input: CrfInput, partialSettings: Partial<CrfSett
   const Hl = low ? low.height : 0;
   runMeanFieldBand(engine, { y0: 0, y1: input.height, ly0: 0, ly1: Hl }, () => {});
   return { scores: buffers.q[settings.T % 2], labels: buffers.labels };
+}
+
+/** The calling thread's kernel instance, kept so its memory is reused across images. */
+let mainBand: WasmBand | null = null;
+
+/** Band shape of rows [y0, y1) of an input. */
+export function wasmShape(input: CrfInput, settings: CrfSettings, y0: number, y1: number) {
+  const lp = settings.lambda !== 0 ? (input.logPresence ?? null) : null;
+  return {
+    height: input.height,
+    width: input.width,
+    numClasses: input.numClasses,
+    radius: settings.r,
+    eps: settings.eps,
+    y0,
+    y1,
+    w: settings.w,
+    wLambda: lp === null ? 0 : settings.w * settings.lambda,
+    logPresence: lp,
+  };
+}
+
+/** Single-thread run on the WebAssembly kernel (guide statistics computed there unless a guide is given). */
+function runWasmSingle(input: CrfInput, settings: CrfSettings): CrfResult {
+  const guide = validateCrfInput(input, settings);
+  mainBand ??= new WasmBand();
+  const n = input.height * input.width;
+  const outputs = { scores: new Float32Array(n * input.numClasses), labels: new Uint8Array(n) };
+  const shape = wasmShape(input, settings, 0, input.height);
+  runWasmBand(mainBand, shape, settings.T, { image: input.image, guide, unary: input.unary }, outputs, null, () => {});
+  return outputs;
 }

@@ -20,5 +20,7 @@ export {
 } from './compatibility';
 export { crfSettingsSchema, DEFAULT_CRF_SETTINGS, resolveCrfSettings, type CrfSettings } from './settings';
 export { runGuidanceCrf, type CrfInput, type CrfResult } from './guidance_crf';
+export { usesWasmKernel, type CrfKernel, type CrfRunOptions } from './kernel';
+export { crfWasmSupported, loadCrfWasm } from './wasm/wasm_module';
 export { GuidanceCrfPool } from './crf_pool';
 export { benchCrf, straightforwardGuidanceCrf, syntheticCrfInput, type CrfBenchOptions, type CrfBenchRow } from './crf_bench';

@@ -4,6 +4,7 @@ import { runGuidanceCrf } from '../../src/crf/guidance_crf';
 import { compatibilityMatrix, logPresenceFromGlobalScores } from '../../src/crf/compatibility';
 import { prepareGuide } from '../../src/crf/guided_filter';
 import { Rng } from '../../src/util/rng';
+import type { CrfKernel } from '../../src/crf/kernel';
 import { bruteMeanField, explicitKernel, randomImage, relativeError } from './reference';
 
 function randomCase(rng: Rng, H: number, W: number, L: number) {
@@ -13,12 +14,15 @@ function randomCase(rng: Rng, H: number, W: number, L: number) {
   return { image, unary, g };
 }
 
-test('λ = 0: mean-field scores equal a brute-force mean-field with the explicit kernel and Potts compatibility', () => {
+// Both kernels against the same brute force (L = 1 runs on JavaScript either way).
+const KERNELS: CrfKernel[] = ['js', 'wasm'];
+
+for (const kernel of KERNELS) test(`λ = 0 (${kernel} kernel): mean-field scores equal a brute-force mean-field with the explicit kernel and Potts compatibility`, () => {
   const rng = new Rng(Date.now() >>> 0);
-  for (const [H, W, L, r, T] of [[7, 9, 3, 1, 3], [8, 6, 4, 2, 2], [5, 7, 2, 2, 1], [6, 6, 1, 1, 2]]) {
+  for (const [H, W, L, r, T] of [[7, 9, 3, 1, 3], [8, 6, 4, 2, 2], [5, 7, 2, 2, 1], [6, 6, 1, 1, 2], [9, 11, 11, 3, 2]]) {
     const { image, unary } = randomCase(rng, H, W, L);
     const w = rng.uniform(0.5, 4);
-    const res = runGuidanceCrf({ image, unary, height: H, width: W, numClasses: L }, { w, lambda: 0, r, eps: 10, T });
+    const res = runGuidanceCrf({ image, unary, height: H, width: W, numClasses: L }, { w, lambda: 0, r, eps: 10, T }, { kernel });
     const K = explicitKernel(image, H, W, r, 10);
     const ref = bruteMeanField(K, unary, H * W, L, compatibilityMatrix(null, 0, L), w, T);
     const err = relativeError(res.scores, ref);
@@ -33,29 +37,32 @@ test('λ = 0: mean-field scores equal a brute-force mean-field with the explicit
   }
 });
 
-test('λ > 0: content-sensitive compatibility matches the brute force with the dense μ', () => {
+for (const kernel of KERNELS) test(`λ > 0 (${kernel} kernel): content-sensitive compatibility matches the brute force with the dense μ`, () => {
   const rng = new Rng(Date.now() >>> 0);
-  const H = 7, W = 8, L = 4, r = 2, T = 3;
-  const { image, unary, g } = randomCase(rng, H, W, L);
-  const lp = logPresenceFromGlobalScores(g);
-  const w = rng.uniform(0.5, 3);
-  const lambda = rng.uniform(0.05, 0.5);
-  const res = runGuidanceCrf({ image, unary, height: H, width: W, numClasses: L, logPresence: lp }, { w, lambda, r, eps: 10, T });
-  const K = explicitKernel(image, H, W, r, 10);
-  const ref = bruteMeanField(K, unary, H * W, L, compatibilityMatrix(lp, lambda, L), w, T);
-  const err = relativeError(res.scores, ref);
-  assert.ok(err < 1e-5, `relative error ${err}`);
+  for (const [H, W, L, r, T] of [[7, 8, 4, 2, 3], [6, 9, 3, 1, 2], [8, 7, 11, 4, 2]]) {
+    const { image, unary, g } = randomCase(rng, H, W, L);
+    const lp = logPresenceFromGlobalScores(g);
+    const w = rng.uniform(0.5, 3);
+    const lambda = rng.uniform(0.05, 0.5);
+    const res = runGuidanceCrf({ image, unary, height: H, width: W, numClasses: L, logPresence: lp }, { w, lambda, r, eps: 10, T }, { kernel });
+    const K = explicitKernel(image, H, W, r, 10);
+    const ref = bruteMeanField(K, unary, H * W, L, compatibilityMatrix(lp, lambda, L), w, T);
+    const err = relativeError(res.scores, ref);
+    assert.ok(err < 1e-5, `${H}x${W} L=${L} r=${r}: relative error ${err}`);
+  }
 });
 
-test('T = 0 returns the unary; a prepared guide gives the same result; bad inputs are named', () => {
+for (const kernel of KERNELS) test(`T = 0 returns the unary; a prepared guide gives the same result (${kernel} kernel); bad inputs are named`, () => {
   const rng = new Rng(Date.now() >>> 0);
   const H = 6, W = 5, L = 3;
   const { image, unary } = randomCase(rng, H, W, L);
   const input = { image, unary, height: H, width: W, numClasses: L };
-  assert.deepEqual(Array.from(runGuidanceCrf(input, { T: 0 }).scores), Array.from(unary));
-  const a = runGuidanceCrf(input, { r: 2, T: 2 });
-  const b = runGuidanceCrf({ ...input, guide: prepareGuide(image, H, W, 2, 10) }, { r: 2, T: 2 });
-  assert.deepEqual(Array.from(a.scores), Array.from(b.scores));
+  assert.deepEqual(Array.from(runGuidanceCrf(input, { T: 0 }, { kernel }).scores), Array.from(unary));
+  const a = runGuidanceCrf(input, { r: 2, T: 2 }, { kernel });
+  const b = runGuidanceCrf({ ...input, guide: prepareGuide(image, H, W, 2, 10) }, { r: 2, T: 2 }, { kernel });
+  // The wasm kernel computes the guide statistics itself when none is given (same formulas, other summation order).
+  assert.ok(relativeError(a.scores, b.scores) < 1e-6);
+  assert.throws(() => runGuidanceCrf(input, { r: 2 }, { kernel: 'gpu' as CrfKernel }), /unknown kernel/);
   assert.throws(() => runGuidanceCrf({ ...input, guide: prepareGuide(image, H, W, 3, 10) }, { r: 2 }), /does not match/);
   assert.throws(() => runGuidanceCrf(input, { lambda: 1 }), /logPresence/);
   assert.throws(() => runGuidanceCrf(input, { r: 0 }), /crf\.r/);
