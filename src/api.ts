@@ -12,6 +12,7 @@
 import * as path from 'node:path';
 import type { BackendName } from './config/schema';
 import type { CrfSettings } from './crf/settings';
+import { loadCrfWasm } from './crf/wasm/wasm_module';
 import { labelColormap } from './data/palette';
 import { initBackend } from './engine/backend';
 import { SIX_CANDIDATES, type CombineMode } from './ensemble/infer';
@@ -84,6 +85,8 @@ export interface LoadOptions {
 /** Loads a trained model from a checkpoint folder (model.json + weights.bin). */
 export async function load(checkpointDir: string, options: LoadOptions = {}): Promise<Segmenter> {
   await initBackend(options.backend ?? 'wasm');
+  // Compile the CRF's wasm kernel now, asynchronously (browsers limit synchronous compiles).
+  await loadCrfWasm();
   const { model, metadata } = await loadCheckpoint(checkpointDir);
   const L = model.config.numClasses;
   let stored: StoredInferenceSettings;

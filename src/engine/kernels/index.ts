@@ -4,8 +4,8 @@
  *   wasm `Conv2DBackpropInput`, both built on forward convs / matrix products;
  * - wasm `Slice`, `SplitV`, `Unpack`, `StridedSlice` that copy between heap
  *   views (the stock ones copy the whole input out of the heap per call);
- * - wasm `Identity` sharing its input's data (tfjs clones every tensor saved
- *   for the backward pass; the stock kernel copies it);
+ * - wasm `Identity` and same-dtype `Cast` sharing their input's data (tfjs
+ *   clones every tensor saved for the backward pass; the stock kernels copy);
  * - wasm `MaxPoolGrad`, transposed `BatchMatMul` and broadcasting comparisons,
  *   whose stock versions are 10-30× slower than the forward ops they serve;
  * - `ResizeBilinearGrad` (wasm and cpu) exact for half-pixel centers, and
@@ -24,7 +24,7 @@ import { COMPARISON_KERNELS, comparisonKernel } from './comparisons';
 import { conv2dBackpropFilterKernel } from './conv2d_backprop_filter';
 import { conv2dBackpropInputKernel } from './conv2d_backprop_input';
 import { conv2dGradConfig } from './conv2d_grad';
-import { identityKernel } from './identity';
+import { castKernel, identityKernel } from './identity_cast';
 import { maxPoolGradKernel } from './max_pool_grad';
 import { resizeBilinearGradCpuKernel, resizeBilinearGradWasmKernel } from './resize_bilinear_grad';
 import { sliceKernel } from './slice';
@@ -48,6 +48,7 @@ const projectKernels: Array<[backend: string, kernel: string, make: KernelFactor
   ['wasm', 'Unpack', unpackKernel],
   ['wasm', 'StridedSlice', stridedSliceKernel],
   ['wasm', 'Identity', identityKernel],
+  ['wasm', 'Cast', castKernel],
   ['wasm', 'MaxPoolGrad', maxPoolGradKernel],
   ['wasm', 'BatchMatMul', batchMatMulKernel],
   ['wasm', 'ResizeBilinearGrad', resizeBilinearGradWasmKernel],
