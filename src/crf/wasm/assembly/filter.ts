@@ -4,7 +4,7 @@
 // holds 4 planes [p, I_r p, I_g p, I_b p] of CP channels, so each scalar formula
 // becomes the same formula on f64x2 vectors of 2 channels.
 import { H, W, R, L, CP, G0, Y0, Y1, STRIP, IMAGE, MEAN, INVCOV, UNARY, INVROWS, INVCOLS, COL1, COL2, RING, ACC, MSG } from './state';
-import { loadF32x2 } from './simd';
+import { loadF32x2, slideWindow } from './simd';
 import { updatePixel } from './update';
 
 // Current strip: output [sx0, sx1), pass-1 coefficients [ax0, ax1), pass-1 sums [cx0, cx1).
@@ -164,14 +164,10 @@ function coefficientRow(j: i32): void {
     const s22 = f64x2.splat(load<f64>(ic, 40));
     for (let v: usize = 0; v < nv; v++) {
       const k = v << 4;
-      const v0 = f64x2.add(v128.load(ACC + k), f64x2.sub(v128.load(a + k), v128.load(s + k)));
-      const v1 = f64x2.add(v128.load(ACC + k + PS), f64x2.sub(v128.load(a + k + PS), v128.load(s + k + PS)));
-      const v2 = f64x2.add(v128.load(ACC + k + 2 * PS), f64x2.sub(v128.load(a + k + 2 * PS), v128.load(s + k + 2 * PS)));
-      const v3 = f64x2.add(v128.load(ACC + k + 3 * PS), f64x2.sub(v128.load(a + k + 3 * PS), v128.load(s + k + 3 * PS)));
-      v128.store(ACC + k, v0);
-      v128.store(ACC + k + PS, v1);
-      v128.store(ACC + k + 2 * PS, v2);
-      v128.store(ACC + k + 3 * PS, v3);
+      const v0 = slideWindow(ACC + k, a + k, s + k);
+      const v1 = slideWindow(ACC + k + PS, a + k + PS, s + k + PS);
+      const v2 = slideWindow(ACC + k + 2 * PS, a + k + 2 * PS, s + k + 2 * PS);
+      const v3 = slideWindow(ACC + k + 3 * PS, a + k + 3 * PS, s + k + 3 * PS);
       const mp = f64x2.mul(v0, inv);
       const cr = f64x2.sub(f64x2.mul(v1, inv), f64x2.mul(mr, mp));
       const cg = f64x2.sub(f64x2.mul(v2, inv), f64x2.mul(mg, mp));
@@ -231,14 +227,10 @@ function outputRow(y: i32, dst: usize, last: bool): void {
     const b = f64x2.splat(load<f64>(img, 16) * invS);
     for (let v: usize = 0; v < nv; v++) {
       const k = v << 4;
-      const v0 = f64x2.add(v128.load(ACC + k), f64x2.sub(v128.load(a + k), v128.load(s + k)));
-      const v1 = f64x2.add(v128.load(ACC + k + PS), f64x2.sub(v128.load(a + k + PS), v128.load(s + k + PS)));
-      const v2 = f64x2.add(v128.load(ACC + k + 2 * PS), f64x2.sub(v128.load(a + k + 2 * PS), v128.load(s + k + 2 * PS)));
-      const v3 = f64x2.add(v128.load(ACC + k + 3 * PS), f64x2.sub(v128.load(a + k + 3 * PS), v128.load(s + k + 3 * PS)));
-      v128.store(ACC + k, v0);
-      v128.store(ACC + k + PS, v1);
-      v128.store(ACC + k + 2 * PS, v2);
-      v128.store(ACC + k + 3 * PS, v3);
+      const v0 = slideWindow(ACC + k, a + k, s + k);
+      const v1 = slideWindow(ACC + k + PS, a + k + PS, s + k + PS);
+      const v2 = slideWindow(ACC + k + 2 * PS, a + k + 2 * PS, s + k + 2 * PS);
+      const v3 = slideWindow(ACC + k + 3 * PS, a + k + 3 * PS, s + k + 3 * PS);
       const q = f64x2.add(f64x2.add(f64x2.mul(v0, r), f64x2.mul(v1, g)), f64x2.add(f64x2.mul(v2, b), f64x2.mul(v3, inv)));
       v128.store(MSG + k, q);
     }

@@ -23,6 +23,14 @@ const ROUND: f64 = 6755399441055744.0;
   v128.store32_lane(ptr, f32x4.demote_f64x2_zero(v), 0);
 }
 
+/** Slides a window sum: acc += (column entering at `add`) − (column leaving at `sub`); returns the new sum. */
+// @ts-ignore: decorator
+@inline export function slideWindow(acc: usize, add: usize, sub: usize): v128 {
+  const v = f64x2.add(v128.load(acc), f64x2.sub(v128.load(add), v128.load(sub)));
+  v128.store(acc, v);
+  return v;
+}
+
 /** Sum of both lanes. */
 // @ts-ignore: decorator
 @inline export function hsum(v: v128): f64 {
