@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
 import { Rng } from '../../src/util/rng';
+import assert from 'node:assert/strict';
 
 /** Relative error ‖a − b‖₂ / ‖b‖₂ (L2 norm over all elements); the tests' accuracy measure. */
 export function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -143,4 +144,30 @@ export async function onBackend(backend: 'wasm' | 'cpu', f: () => tf.Tensor | tf
   const values = list.map((t) => t.dataSync() as Float32Array);
   tf.dispose(list);
   return values;
+}
+
+/**
+ * Runs kernel `kernelName` on `cases` fresh random dilation-1 convolution
+ * cases on wasm and on cpu and asserts their results agree (relative L2 < REL_TOL).
+ * `inputs` builds the kernel's inputs and attributes for a case.
+ */
+export async function expectWasmKernelMatchesCpu(
+  kernelName: string,
+  cases: number,
+  inputs: (c: ConvCase, d: ReturnType<typeof caseData>) => { inputs: tf.NamedTensorMap; attrs: Record<string, unknown> },
+): Promise<void> {
+  const seed = freshSeed();
+  const rng = new Rng(seed);
+  for (let n = 0; n < cases; n++) {
+    const c = randomCase(rng, { maxDilation: 1 });
+    const d = caseData(rng, c);
+    const run = (): tf.Tensor => {
+      const k = inputs(c, d);
+      return tf.engine().runKernel(kernelName, k.inputs, k.attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    };
+    const [got] = await onBackend('wasm', run);
+    const [ref] = await onBackend('cpu', run);
+    const err = relL2(got, ref);
+    assert.ok(err < REL_TOL, `seed ${seed}: ${describeCase(c)}: rel L2 error ${err}`);
+  }
 }

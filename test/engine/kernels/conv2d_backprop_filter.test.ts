@@ -9,25 +9,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../src/util/rng';
 import { conv2dBackpropFilterImpl, FilterGradMethod } from '../../../src/engine/kernels/conv2d_backprop_filter';
-import { REL_TOL, bruteConv, caseData, describeCase, freshSeed, onBackend, randomCase, relL2 } from '../helpers';
+import { REL_TOL, bruteConv, expectWasmKernelMatchesCpu, caseData, describeCase, freshSeed, onBackend, randomCase, relL2 } from '../helpers';
 
 test('wasm Conv2DBackpropFilter matches the cpu kernel (dilation 1)', async () => {
-  const seed = freshSeed();
-  const rng = new Rng(seed);
-  for (let n = 0; n < 40; n++) {
-    const c = randomCase(rng, { maxDilation: 1 });
-    const d = caseData(rng, c);
-    const run = (): tf.Tensor =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x: tf.tensor4d(d.x, c.x), dy: tf.tensor4d(d.dy, d.dyShape) },
-        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor;
-    const [got] = await onBackend('wasm', run);
-    const [ref] = await onBackend('cpu', run);
-    const err = relL2(got, ref);
-    assert.ok(err < REL_TOL, `seed ${seed}: ${describeCase(c)}: rel L2 error ${err}`);
-  }
+  await expectWasmKernelMatchesCpu('Conv2DBackpropFilter', 40, (c, d) => ({
+    inputs: { x: tf.tensor4d(d.x, c.x), dy: tf.tensor4d(d.dy, d.dyShape) },
+    attrs: { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: c.w },
+  }));
 });
 
 test('filter gradient, every method and dilation, matches a float64 brute force', async () => {

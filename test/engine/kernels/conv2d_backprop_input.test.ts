@@ -9,25 +9,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../src/util/rng';
 import { conv2dBackpropInputImpl } from '../../../src/engine/kernels/conv2d_backprop_input';
-import { REL_TOL, bruteConv, caseData, describeCase, freshSeed, onBackend, randomCase, relL2 } from '../helpers';
+import { REL_TOL, bruteConv, expectWasmKernelMatchesCpu, caseData, describeCase, freshSeed, onBackend, randomCase, relL2 } from '../helpers';
 
 test('wasm Conv2DBackpropInput matches the cpu kernel (dilation 1)', async () => {
-  const seed = freshSeed();
-  const rng = new Rng(seed);
-  for (let n = 0; n < 40; n++) {
-    const c = randomCase(rng, { maxDilation: 1 });
-    const d = caseData(rng, c);
-    const run = (): tf.Tensor =>
-      tf.engine().runKernel(
-        'Conv2DBackpropInput',
-        { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.w, c.w) },
-        { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor;
-    const [got] = await onBackend('wasm', run);
-    const [ref] = await onBackend('cpu', run);
-    const err = relL2(got, ref);
-    assert.ok(err < REL_TOL, `seed ${seed}: ${describeCase(c)}: rel L2 error ${err}`);
-  }
+  await expectWasmKernelMatchesCpu('Conv2DBackpropInput', 40, (c, d) => ({
+    inputs: { dy: tf.tensor4d(d.dy, d.dyShape), filter: tf.tensor4d(d.w, c.w) },
+    attrs: { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+  }));
 });
 
 test('input gradient, every dilation, matches a float64 brute force', async () => {
