@@ -122,6 +122,12 @@ export const trainSchema = z
     weightDecay: z.number().nonnegative().default(5e-4),
     /** Weight β of the classification (BCE) term. */
     clsLossWeight: z.number().nonnegative().default(1),
+    /**
+     * Learning-rate multipliers by module path, e.g. `{ "clsHead": 0.1 }`:
+     * every trainable variable under the path steps at `lr · factor`
+     * (the longest matching path wins; the rest step at `lr`).
+     */
+    lrMult: z.record(z.string().min(1), z.number().nonnegative()).default({}),
     seed: z.number().int().default(0),
     logInterval: positiveInt.default(10),
     checkpointInterval: positiveInt.default(200),

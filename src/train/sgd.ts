@@ -1,13 +1,17 @@
 /**
  * SGD with momentum and L2 weight decay, in PyTorch's formulation:
- *   g ← ∇ + wd·w;  v ← m·v + g;  w ← w − lr·v.
+ *   g ← ∇ + wd·w;  v ← m·v + g;  w ← w − lr·k·v,
+ * k being the variable's learning-rate multiplier (1 by default).
  * The momentum buffers are its whole state, saved with checkpoints.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { lrMultiplier, type LrMultipliers } from './lr_mult';
 
 export interface SgdOptions {
   momentum: number;
   weightDecay: number;
+  /** Learning-rate multipliers by module path (`train.lrMult`). */
+  lrMult?: LrMultipliers;
 }
 
 export class MomentumSgd {
@@ -30,7 +34,7 @@ export class MomentumSgd {
         }
         const newV = momentum > 0 ? tf.add(tf.mul(v, momentum), g) : g;
         v.assign(newV);
-        variable.assign(tf.sub(variable, tf.mul(newV, lr)));
+        variable.assign(tf.sub(variable, tf.mul(newV, lr * lrMultiplier(name, this.options.lrMult))));
       });
     }
   }

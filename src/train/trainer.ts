@@ -19,6 +19,7 @@ import { polyLearningRate } from './lr_schedule';
 import { MetricsLog } from './metrics_log';
 import { TrainProgress } from './progress';
 import { createStepRunner } from './parallel/step_runner';
+import { checkLrMultipliers } from './lr_mult';
 import { MomentumSgd } from './sgd';
 import type { StepLosses } from './train_step';
 
@@ -58,8 +59,12 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
 
   const dataset = buildDataset(config.data, config.data.trainSplit);
   const model = buildSegmentor(config.model, tc.seed);
-  const optimizer = new MomentumSgd({ momentum: tc.momentum, weightDecay: tc.weightDecay });
+  const optimizer = new MomentumSgd({ momentum: tc.momentum, weightDecay: tc.weightDecay, lrMult: tc.lrMult });
   try {
+    checkLrMultipliers(
+      tc.lrMult,
+      model.namedTrainableVariables().map(([name]) => name),
+    );
     return await runTraining(config, opts, existing, dataset, model, optimizer);
   } catch (err) {
     // The model belongs to the caller only when training returns.

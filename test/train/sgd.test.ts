@@ -65,6 +65,37 @@ test('two momentum SGD steps match a float64 hand computation (momentum, weight 
   tf.dispose(variables.map(([, v]) => v));
 });
 
+test('learning-rate multipliers scale each variable\'s step (float64 hand computation)', async () => {
+  await initBackend('cpu');
+  const rng = new Rng(4);
+  const [momentum, weightDecay] = [0.9, 5e-4];
+  const lrMult = { conv: 0.1, 'conv.bias': 0 };
+  const factors: Record<string, number> = { 'conv.weight': 0.1, 'conv.bias': 0, 'fc.weight': 1 };
+  const variables: Array<[string, tf.Variable]> = Object.entries(shapes).map(([name, shape]) => [
+    name,
+    variableFrom(randomArray(rng, shape.reduce((a, b) => a * b, 1)), shape),
+  ]);
+  const ref = new Map(variables.map(([name, v]) => [name, { w: Float64Array.from(v.dataSync()), v: new Float64Array(v.size) }]));
+  const opt = new MomentumSgd({ momentum, weightDecay, lrMult });
+  for (const lr of [0.1, 0.05]) {
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [name, v] of variables) {
+      const g = randomArray(rng, v.size);
+      grads[name] = tf.tensor(g, v.shape);
+      const r = ref.get(name)!;
+      referenceStep(r.w, r.v, g, lr * factors[name], momentum, weightDecay);
+    }
+    opt.step(variables, grads, lr);
+    tf.dispose(Object.values(grads));
+  }
+  for (const [name, v] of variables) {
+    const r = ref.get(name)!;
+    assert.ok(maxAbsDiff(v.dataSync(), r.w) < 1e-6, `${name} weights`);
+  }
+  opt.dispose();
+  tf.dispose(variables.map(([, v]) => v));
+});
+
 test('a missing gradient throws naming the variable', async () => {
   await initBackend('cpu');
   const v = tf.variable(tf.zeros([2]));

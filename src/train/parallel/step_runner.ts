@@ -50,7 +50,7 @@ export async function createStepRunner(config: Config, model: Segmentor, optimiz
     backend: config.backend,
     model: config.model,
     clsLossWeight: tc.clsLossWeight,
-    sgd: { momentum: tc.momentum, weightDecay: tc.weightDecay },
+    sgd: { momentum: tc.momentum, weightDecay: tc.weightDecay, lrMult: tc.lrMult },
     bnGroupSize: tc.bnGroupSize,
     maxBatchSize: tc.batchSize,
   });

@@ -16,7 +16,7 @@ import { computeGradients } from '../train_step';
 import { Collective } from './collective';
 import type { StepMessage, WorkerInit, WorkerReply } from './messages';
 import { BarrierAbortedError } from './shared_barrier';
-import { averageBuffers, sgdUpdateRange, shardRange } from './sharded_sgd';
+import { averageBuffers, rateSegments, sgdUpdateRange, shardRange, type RateSegment } from './sharded_sgd';
 import { parameterLayout, readWeights, writeBuffers, writeGradients, type ParameterLayout } from './shared_state';
 import { SyncBatchStatistics } from './sync_batchnorm';
 
@@ -29,6 +29,7 @@ class TrainingWorker {
   private readonly layout: ParameterLayout;
   private readonly collective: Collective;
   private readonly sync: SyncBatchStatistics;
+  private readonly rates: RateSegment[];
 
   constructor(
     private readonly init: WorkerInit,
@@ -36,6 +37,7 @@ class TrainingWorker {
   ) {
     this.layout = parameterLayout(model);
     if (!sameLayout(this.layout, init.layout)) throw new Error(`worker ${init.rank}: its model's variables differ from the main thread's`);
+    this.rates = rateSegments(this.layout.trainable, init.sgd.lrMult);
     this.collective = new Collective(init.collective, init.rank, init.workers);
     this.sync = new SyncBatchStatistics(this.collective, init.bnGroupSize);
     setBatchStatistics(model, this.sync.statistics);
@@ -69,7 +71,7 @@ class TrainingWorker {
     writeBuffers(model, layout, state, init.rank);
 
     this.collective.barrier.wait(); // every gradient slot is written
-    sgdUpdateRange(state, p, init.workers, shardRange(p, init.rank, init.workers), msg.lr, init.sgd);
+    sgdUpdateRange(state, p, init.workers, shardRange(p, init.rank, init.workers), msg.lr, init.sgd, this.rates);
     if (init.rank === 0) averageBuffers(state, p, layout.bufferSize, msg.shares);
     return { type: 'done', step: msg.step, losses, tensors: tf.memory().numTensors };
   }

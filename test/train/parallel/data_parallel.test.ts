@@ -49,7 +49,8 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
-const sgd = { momentum: 0.9, weightDecay: 1e-4 };
+// Multipliers on two paths (one nested in the other), so per-variable rates are part of the comparison.
+const sgd = { momentum: 0.9, weightDecay: 1e-4, lrMult: { clsHead: 0.5, 'clsHead.fc3': 2 } };
 
 for (const bnGroupSize of [0, 2]) {
   test(`2 workers × 2 samples = 1 process × 4 samples (bnGroupSize ${bnGroupSize}): losses, weights, running stats, momentum`, async () => {
@@ -89,7 +90,10 @@ for (const bnGroupSize of [0, 2]) {
       for (const [name, v] of model.namedVariables()) {
         const d = relDiff(v.dataSync(), refVars.get(name)!.dataSync());
         worst = Math.max(worst, d);
-        assert.ok(d < 5e-5, `${name}: relative difference ${d}`);
+        // A BatchNorm shift has only ever moved by its gradient Σdy, a sum over the whole map with heavy
+        // cancellation, so float32 rounding weighs more on it than on any other variable.
+        const tolerance = name.endsWith('.bn.beta') ? 1e-4 : 5e-5;
+        assert.ok(d < tolerance, `${name}: relative difference ${d}`);
       }
       const refMomentum = refOpt.getState();
       let worstMomentum = 0;
