@@ -4,7 +4,7 @@
  * `eval-val`. Each returns its median time and, for network work, GFLOP/s.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName, ModelConfig } from '../config/schema';
+import type { ModelConfig } from '../config/schema';
 import { GuidanceCrfPool } from '../crf/crf_pool';
 import { syntheticCrfInput } from '../crf/crf_bench';
 import { runGuidanceCrf } from '../crf/guidance_crf';
@@ -19,11 +19,9 @@ import { countFlops } from '../model/flops';
 import type { Segmentor } from '../model/types';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { scorePredictor } from '../pipeline/predictor';
-import { DataParallelTrainer } from '../train/parallel/data_parallel';
-import { MomentumSgd } from '../train/sgd';
-import { trainStep } from '../train/train_step';
 import { Rng } from '../util/rng';
 import { timeRuns } from '../util/timing';
+import { compareTrainStep } from './train_step_bench';
 
 export const WORKLOADS = ['train-step', 'infer', 'infer-tta', 'crf', 'eval-val'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -62,49 +60,6 @@ function randomImage(rng: Rng, n: number): Uint8Array {
 
 function result(workload: WorkloadName, ms: number, flops: number, detail?: string): WorkloadResult {
   return { workload, medianMs: ms, flops, gflops: flops ? flops / (ms / 1000) / 1e9 : NaN, detail };
-}
-
-/** One SGD step on a batch of 2 (or `ctx.batchSize`) random 256×256 crops. */
-async function trainStepWorkload(ctx: BenchContext): Promise<WorkloadResult> {
-  const [batchSize, size] = [ctx.batchSize ?? 2, 256];
-  const model = buildSegmentor(ctx.model, 1);
-  const optimizer = new MomentumSgd({ momentum: 0.9, weightDecay: 5e-4 });
-  const rng = new Rng(2);
-  const images = Float32Array.from(randomImage(rng, batchSize * size * size * 3));
-  const labels = new Uint8Array(batchSize * size * size).map(() => rng.int(ctx.model.numClasses));
-  const batch = { batchSize, height: size, width: size, images, labels };
-  const workers = ctx.workers ?? 1;
-  try {
-    let t;
-    if (workers > 1) {
-      const sgd = { momentum: 0.9, weightDecay: 5e-4 };
-      const trainer = await DataParallelTrainer.start(model, optimizer, {
-        workers,
-        backend: tf.getBackend() as BackendName,
-        model: ctx.model,
-        clsLossWeight: 1,
-        sgd,
-        bnGroupSize: 0,
-        maxBatchSize: batchSize,
-      });
-      let step = 0;
-      try {
-        t = await timeRuns(ctx.runs, ctx.warmup, () => trainer.step(batch, { step: ++step, lr: 1e-3, seed: 2 }));
-      } finally {
-        await trainer.close();
-      }
-    } else {
-      t = await timeRuns(ctx.runs, ctx.warmup, () => trainStep(model, optimizer, batch, { lr: 1e-3, clsLossWeight: 1, rng }));
-    }
-    const imagesPerSecond = batchSize / (t.wallMs / 1000);
-    const where = workers > 1 ? `${workers} worker threads` : '1 thread';
-    // Backward costs two forward passes (input and weight gradients).
-    const detail = `batch ${batchSize}×${size}², ${where}, ${imagesPerSecond.toFixed(2)} images/s, CPU ${t.cpuMs.toFixed(0)} ms/step`;
-    return result('train-step', t.wallMs, 3 * countFlops(ctx.model, size, size, batchSize), detail);
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-  }
 }
 
 async function inferWorkload(ctx: BenchContext, tta: boolean): Promise<WorkloadResult> {
@@ -199,7 +154,7 @@ export async function runWorkload(name: WorkloadName, ctx: BenchContext): Promis
   let r: WorkloadResult;
   switch (name) {
     case 'train-step':
-      r = await trainStepWorkload(ctx);
+      r = (await compareTrainStep(ctx, [ctx.workers ?? 1])).results[0];
       break;
     case 'infer':
       r = await inferWorkload(ctx, false);

@@ -1,7 +1,9 @@
 /** `guideseg bench`: the benchmark workloads of BENCH.md, one line each. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackendName } from '../config/schema';
-import { runWorkload, WORKLOADS, type WorkloadName } from '../bench/workloads';
+import { compareTrainStep } from '../bench/train_step_bench';
+import { runWorkload, WORKLOADS, type WorkloadName, type WorkloadResult } from '../bench/workloads';
+import { median } from '../util/timing';
 import { modelPreset } from '../model/presets';
 import { backendOption, defaultCamvidRoot, positiveInt, startBackend } from './common';
 
@@ -39,7 +41,9 @@ export function benchCommand(): Command {
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .option(
       '--workers <list>',
-      'train-step only: data-parallel worker counts to compare, e.g. 1,2 (1: this thread; more: worker threads); prints images/s and the speed-up',
+      'train-step only: data-parallel worker counts to compare, e.g. 1,2 (1: this thread; more: worker threads). ' +
+        'The counts are timed in interleaved rounds (one step of each per round) so drifts of machine speed cancel; ' +
+        'prints images/s, where each worker\'s time went, and the speed-up over the first count',
       workerList,
     )
     .option('--batch-size <n>', 'train-step only: images per step (default 2, as BENCH.md defines the workload)', positiveInt)
@@ -52,25 +56,25 @@ export function benchCommand(): Command {
       probe.dispose();
       process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}\n`);
       process.stdout.write(`${'workload'.padEnd(12)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(8)}  detail\n`);
+      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize };
+      const print = (r: WorkloadResult) => {
+        const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
+        process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);
+      };
       for (const name of o.workload ? [o.workload] : WORKLOADS) {
-        const counts = name === 'train-step' && o.workers ? o.workers : [undefined];
-        const rates: Array<[number, number]> = [];
-        for (const workers of counts) {
-          const r = await runWorkload(name, {
-            model,
-            runs: o.runs,
-            warmup: o.warmup,
-            camvidRoot: o.dataRoot ?? defaultCamvidRoot(),
-            workers,
-            batchSize: o.batchSize,
-          });
-          const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
-          process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);
-          if (workers !== undefined) rates.push([workers, 1000 / r.medianMs]);
+        if (name !== 'train-step' || !o.workers) {
+          print(await runWorkload(name, ctx));
+          continue;
         }
-        // Speed-up of each worker count over the first one listed (same batch, so the ratio of step rates).
-        for (const [workers, rate] of rates.slice(1)) {
-          process.stdout.write(`speed-up ${workers} vs ${rates[0][0]} worker(s): ${(rate / rates[0][1]).toFixed(2)}x\n`);
+        const { results, speedUps } = await compareTrainStep(ctx, o.workers);
+        results.forEach(print);
+        for (const s of speedUps) {
+          const rounds = [...s.perRound].sort((a, b) => a - b);
+          process.stdout.write(
+            `speed-up ${s.workers} vs ${s.baseWorkers} worker(s): ${s.ofMedians.toFixed(2)}x (ratio of medians); ` +
+              `per round: median ${median(rounds).toFixed(2)}x, range ${rounds[0].toFixed(2)}–${rounds[rounds.length - 1].toFixed(2)}x ` +
+              `over ${rounds.length} rounds\n`,
+          );
         }
       }
     });

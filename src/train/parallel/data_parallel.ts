@@ -16,7 +16,7 @@ import type { Module } from '../../model/module';
 import type { MomentumSgd } from '../sgd';
 import type { Batch, StepLosses } from '../train_step';
 import { createCollectiveBuffers, type CollectiveBuffers } from './collective';
-import type { StepMessage, WorkerInit, WorkerReply, WorkerSettings } from './messages';
+import type { StepMessage, StepTimings, WorkerInit, WorkerReply, WorkerSettings } from './messages';
 import { shardBatch, sliceBatch } from './shard';
 import { abortBarrier } from './shared_barrier';
 import {
@@ -59,6 +59,8 @@ function largestBatchNorm(model: Module): number {
 export class DataParallelTrainer {
   /** Live tensors in each worker after the last step (a leak shows as growth). */
   workerTensors: number[] = [];
+  /** Where each worker's time of the last step went. */
+  workerTimings: StepTimings[] = [];
   private failure: Error | null = null;
   private closing = false;
   private pending: { step: number; outcomes: Map<number, Outcome>; settle: () => void } | null = null;
@@ -215,9 +217,11 @@ export class DataParallelTrainer {
     }
     const losses: StepLosses = { total: 0, ce: 0 };
     this.workerTensors = new Array(this.workers).fill(0);
+    this.workerTimings = new Array(this.workers);
     for (const o of outcomes.values()) {
       const done = o.reply as Extract<WorkerReply, { type: 'done' }>;
       this.workerTensors[o.rank] = done.tensors;
+      this.workerTimings[o.rank] = done.timings;
       const l = done.losses;
       losses.total += l.total;
       losses.ce += l.ce;

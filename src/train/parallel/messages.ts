@@ -63,8 +63,31 @@ export interface StepMessage {
   shares: number[];
 }
 
+/** Where a worker's time of one step went, in milliseconds. */
+export interface StepTimings {
+  /** Loading the shared weights into the model. */
+  read: number;
+  /** Forward and backward pass, less the waits at BatchNorm exchanges. */
+  compute: number;
+  /** Waiting for the other workers at BatchNorm exchanges. */
+  bnWait: number;
+  /** Publishing gradients and running statistics. */
+  write: number;
+  /** Waiting for the other workers' gradients. */
+  gradWait: number;
+  /** This worker's part of the optimizer update. */
+  update: number;
+}
+
 /** Worker → main. */
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'done'; step: number; losses: StepLosses; /** Live tensors in the worker after the step. */ tensors: number }
+  | {
+      type: 'done';
+      step: number;
+      losses: StepLosses;
+      /** Live tensors in the worker after the step. */
+      tensors: number;
+      timings: StepTimings;
+    }
   | { type: 'failed'; step: number; message: string; stack?: string; aborted: boolean };

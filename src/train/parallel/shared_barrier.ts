@@ -10,6 +10,8 @@ export const BARRIER_WORDS = 3;
 const ARRIVED = 0;
 const GENERATION = 1;
 const ABORTED = 2;
+/** How long a party spins before it sleeps, in milliseconds. */
+const SPIN_MS = 0.2;
 
 /** Thrown by a party woken by {@link SharedBarrier.abort}: another party failed first. */
 export class BarrierAbortedError extends Error {
@@ -26,6 +28,9 @@ export function createBarrierControl(): Int32Array {
 
 /** Barrier over `parties` threads, all holding a view of the same control block. */
 export class SharedBarrier {
+  /** Milliseconds this party spent waiting for the others, since construction. */
+  waitedMs = 0;
+
   /**
    * @param ctrl control block from {@link createBarrierControl}
    * @param parties number of threads that must arrive before it opens
@@ -50,9 +55,12 @@ export class SharedBarrier {
       Atomics.notify(c, GENERATION);
       return;
     }
-    // Parties usually arrive close together (same layer on the same shapes): spin briefly first.
-    for (let i = 0; i < 4000 && Atomics.load(c, GENERATION) === generation; i++);
+    const start = performance.now();
+    // Parties usually arrive close together (same layer on the same shapes): spin briefly first, as
+    // waking a sleeping thread costs more than the spin.
+    while (Atomics.load(c, GENERATION) === generation && performance.now() - start < SPIN_MS);
     while (Atomics.load(c, GENERATION) === generation) Atomics.wait(c, GENERATION, generation, 500);
+    this.waitedMs += performance.now() - start;
     if (Atomics.load(c, ABORTED) !== 0) throw new BarrierAbortedError();
   }
 

@@ -48,7 +48,11 @@ class TrainingWorker {
     const { init, layout, model } = this;
     const { state } = init;
     const p = layout.trainableSize;
+    const barrier = this.collective.barrier;
+    const t0 = performance.now();
     readWeights(model, layout, state);
+    const t1 = performance.now();
+    const waitedBefore = barrier.waitedMs;
     this.sync.setShard({ offset: msg.offset, count: msg.count, batchSize: msg.batchSize, shardOffsets: msg.shardOffsets });
     const fault = init.fault;
     if (fault && fault.rank === init.rank && fault.step === msg.step) {
@@ -61,6 +65,8 @@ class TrainingWorker {
       rng: new Rng(msg.seed),
       termWeights: { ce: msg.ceWeight, cls: msg.shares[init.rank] },
     });
+    const t2 = performance.now();
+    const bnWait = barrier.waitedMs - waitedBefore;
     try {
       if (!Number.isFinite(losses.total)) throw new Error(`loss is ${losses.total}: training diverged (lower the learning rate)`);
       writeGradients(grads, layout, state, init.rank);
@@ -69,11 +75,15 @@ class TrainingWorker {
     }
     // This forward pass updated the running statistics of the local copy; publish them for averaging.
     writeBuffers(model, layout, state, init.rank);
+    const t3 = performance.now();
 
-    this.collective.barrier.wait(); // every gradient slot is written
+    barrier.wait(); // every gradient slot is written
+    const t4 = performance.now();
     sgdUpdateRange(state, p, init.workers, shardRange(p, init.rank, init.workers), msg.lr, init.sgd, this.rates);
     if (init.rank === 0) averageBuffers(state, p, layout.bufferSize, msg.shares);
-    return { type: 'done', step: msg.step, losses, tensors: tf.memory().numTensors };
+    const t5 = performance.now();
+    const timings = { read: t1 - t0, compute: t2 - t1 - bnWait, bnWait, write: t3 - t2, gradWait: t4 - t3, update: t5 - t4 };
+    return { type: 'done', step: msg.step, losses, tensors: tf.memory().numTensors, timings };
   }
 
   fail(): void {

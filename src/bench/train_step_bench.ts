@@ -1,0 +1,158 @@
+/**
+ * The `train-step` workload (BENCH.md): one SGD step of the joint loss on a
+ * batch of random 256×256 crops, in this thread or with data-parallel
+ * worker threads. Several worker counts are timed in interleaved rounds (one
+ * step of each count per round), so that slow drifts of the machine's speed
+ * weigh on every count alike and their ratio stays meaningful.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../config/schema';
+import { buildSegmentor } from '../model/build';
+import { countFlops } from '../model/flops';
+import { DataParallelTrainer } from '../train/parallel/data_parallel';
+import type { StepTimings } from '../train/parallel/messages';
+import { MomentumSgd } from '../train/sgd';
+import { trainStep, type Batch } from '../train/train_step';
+import { Rng } from '../util/rng';
+import { median } from '../util/timing';
+import type { BenchContext, WorkloadResult } from './workloads';
+
+const CROP = 256;
+const SGD = { momentum: 0.9, weightDecay: 5e-4 };
+
+/** One worker count, set up and ready to step. */
+interface Rig {
+  workers: number;
+  step(): Promise<void>;
+  /** Per-worker phase timings of every step so far (worker threads only). */
+  timings: StepTimings[];
+  close(): Promise<void>;
+}
+
+/** Speed-up of a worker count over the first one compared. */
+export interface SpeedUp {
+  workers: number;
+  baseWorkers: number;
+  /** Ratio of the median step times. */
+  ofMedians: number;
+  /** Ratios of the step times within each round (same moment, same machine state). */
+  perRound: number[];
+}
+
+function randomBatch(batchSize: number, numClasses: number): Batch {
+  const rng = new Rng(2);
+  const images = new Float32Array(batchSize * CROP * CROP * 3);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const labels = new Uint8Array(batchSize * CROP * CROP);
+  for (let i = 0; i < labels.length; i++) labels[i] = rng.int(numClasses);
+  return { batchSize, height: CROP, width: CROP, images, labels };
+}
+
+async function createRig(ctx: BenchContext, workers: number, batch: Batch): Promise<Rig> {
+  const model = buildSegmentor(ctx.model, 1);
+  const optimizer = new MomentumSgd(SGD);
+  const release = () => {
+    optimizer.dispose();
+    model.dispose();
+  };
+  if (workers <= 1) {
+    const rng = new Rng(2);
+    return {
+      workers: 1,
+      timings: [],
+      step: async () => {
+        trainStep(model, optimizer, batch, { lr: 1e-3, clsLossWeight: 1, rng });
+      },
+      close: async () => release(),
+    };
+  }
+  let trainer: DataParallelTrainer;
+  try {
+    trainer = await DataParallelTrainer.start(model, optimizer, {
+      workers,
+      backend: tf.getBackend() as BackendName,
+      model: ctx.model,
+      clsLossWeight: 1,
+      sgd: SGD,
+      bnGroupSize: 0,
+      maxBatchSize: batch.batchSize,
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  let step = 0;
+  const rig: Rig = {
+    workers,
+    timings: [],
+    step: async () => {
+      await trainer.step(batch, { step: ++step, lr: 1e-3, seed: 2 });
+      rig.timings.push(...trainer.workerTimings);
+    },
+    close: async () => {
+      await trainer.close();
+      release();
+    },
+  };
+  return rig;
+}
+
+/** The median of each phase over `timings`, as `read 12.3, compute 456.7, …`. */
+function describeTimings(timings: StepTimings[]): string {
+  const keys = Object.keys(timings[0] ?? {}) as (keyof StepTimings)[];
+  return keys.map((k) => `${k} ${median(timings.map((t) => t[k])).toFixed(1)}`).join(', ');
+}
+
+/**
+ * Times `train-step` with each worker count of `workerCounts` (1: this
+ * thread), `ctx.warmup` untimed and `ctx.runs` timed rounds, and returns one
+ * result per count and the speed-up of every later count over the first.
+ */
+export async function compareTrainStep(
+  ctx: BenchContext,
+  workerCounts: readonly number[],
+): Promise<{ results: WorkloadResult[]; speedUps: SpeedUp[] }> {
+  const batch = randomBatch(ctx.batchSize ?? 2, ctx.model.numClasses);
+  const tensorsBefore = tf.memory().numTensors;
+  const rigs: Rig[] = [];
+  try {
+    for (const workers of workerCounts) rigs.push(await createRig(ctx, workers, batch));
+    const wall = rigs.map(() => [] as number[]);
+    const cpu = rigs.map(() => [] as number[]);
+    for (let round = 0; round < ctx.warmup + ctx.runs; round++) {
+      for (const [k, rig] of rigs.entries()) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await rig.step();
+        const ms = performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        if (round < ctx.warmup) continue;
+        wall[k].push(ms);
+        cpu[k].push((c.user + c.system) / 1000);
+      }
+    }
+    // Backward costs two forward passes (input and weight gradients).
+    const flops = 3 * countFlops(ctx.model, CROP, CROP, batch.batchSize);
+    const results = rigs.map((rig, k): WorkloadResult => {
+      const ms = median(wall[k]);
+      const where = rig.workers > 1 ? `${rig.workers} worker threads` : '1 thread';
+      const timed = rig.timings.slice(ctx.warmup * rig.workers);
+      const phases = timed.length ? `; per worker (median ms): ${describeTimings(timed)}` : '';
+      const detail =
+        `batch ${batch.batchSize}×${CROP}², ${where}, ${(batch.batchSize / (ms / 1000)).toFixed(2)} images/s, ` +
+        `CPU ${median(cpu[k]).toFixed(0)} ms/step${phases}`;
+      return { workload: 'train-step', medianMs: ms, flops, gflops: flops / (ms / 1000) / 1e9, detail };
+    });
+    const speedUps = rigs.slice(1).map((rig, j) => ({
+      workers: rig.workers,
+      baseWorkers: rigs[0].workers,
+      ofMedians: results[0].medianMs / results[j + 1].medianMs,
+      perRound: wall[0].map((base, r) => base / wall[j + 1][r]),
+    }));
+    return { results, speedUps };
+  } finally {
+    for (const rig of rigs) await rig.close();
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked !== 0) throw new Error(`train-step benchmark leaked ${leaked} tensors`);
+  }
+}

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { compareTrainStep } from '../../src/bench/train_step_bench';
+import { initBackend } from '../../src/engine/backend';
+import { modelPreset } from '../../src/model/presets';
+
+test('compareTrainStep times every worker count in each round and reports per-round speed-ups; no tensor leak', async () => {
+  await initBackend('wasm');
+  const model = modelPreset('bench-resnet', {
+    numClasses: 4,
+    backbone: { width: 0.0625 },
+    denseHead: { channels: 8 },
+    clsHead: { hidden: 8, poolSize: 2 },
+  });
+  const before = tf.memory().numTensors;
+  const { results, speedUps } = await compareTrainStep({ model, runs: 3, warmup: 1, camvidRoot: '' }, [1, 2]);
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(
+    results.map((r) => r.workload),
+    ['train-step', 'train-step'],
+  );
+  assert.match(results[0].detail!, /1 thread/);
+  assert.match(results[1].detail!, /2 worker threads.*per worker \(median ms\): read [\d.]+, compute [\d.]+, bnWait/);
+  for (const r of results) assert.ok(r.medianMs > 0 && r.gflops > 0);
+  assert.equal(speedUps.length, 1);
+  const s = speedUps[0];
+  assert.equal(s.workers, 2);
+  assert.equal(s.baseWorkers, 1);
+  assert.equal(s.perRound.length, 3);
+  assert.ok(Math.abs(s.ofMedians - results[0].medianMs / results[1].medianMs) < 1e-12);
+});
