@@ -5,8 +5,10 @@
  * normalized with the statistics of the whole group, exactly as one
  * BatchNorm over the undivided batch.
  *
- * Forward: per-sample channel sums are all-gathered → group means; then
- * per-sample centered sums of squares are all-gathered → group variances.
+ * Forward: every sample's channel means and variances are all-gathered in
+ * one exchange and combined per group (Chan et al.'s pairwise formula: the
+ * group variance is the mean of the sample variances plus the variance of
+ * the sample means), in float64.
  * Backward (a custom gradient, so the exchange happens inside tfjs's backward
  * pass at the right moment): the gradients arriving at the mean and variance
  * are all-gathered and summed per group. For y = γ·x̂ + β these are
@@ -114,18 +116,43 @@ export class SyncBatchStatistics {
     const stats = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const xs = args[0] as tf.Tensor4D;
       const save = args[1] as tf.GradSaveFunc;
-      const sums = tf.tidy(() => tf.sum(xs, [1, 2]).dataSync());
-      const meanRows = Float32Array.from(groupRows(gather(sums, c), c, 1 / count));
-      const mean = tf.tensor4d(meanRows, [n, 1, 1, c]);
-      const squares = tf.tidy(() => tf.sum(tf.square(tf.sub(xs, mean)), [1, 2]).dataSync());
-      const varRows = Float32Array.from(groupRows(gather(squares, c), c, 1 / count));
+      // Row i: [mean (c values), variance (c values)] of local sample i, over its h·w positions.
+      const moments = tf.tidy(() => {
+        const m = tf.moments(xs, [1, 2]);
+        return tf.concat([m.mean, m.variance], 1).dataSync();
+      });
+      const table = gather(moments, 2 * c);
+      const meanRows = new Float32Array(n * c);
+      const varRows = new Float32Array(n * c);
+      for (let i = 0; i < n; i++) {
+        const g0 = Math.floor((offset + i) / group) * group;
+        for (let j = 0; j < c; j++) {
+          let mean = 0;
+          for (let s = g0; s < g0 + group; s++) mean += table[s * 2 * c + j];
+          mean /= group;
+          let variance = 0;
+          for (let s = g0; s < g0 + group; s++) {
+            const d = table[s * 2 * c + j] - mean;
+            variance += table[s * 2 * c + c + j] + d * d;
+          }
+          meanRows[i * c + j] = mean;
+          varRows[i * c + j] = variance / group;
+        }
+      }
       save([xs]);
       return {
         // customGrad takes one output: mean and variance stacked, [2, n, 1, 1, c].
-        value: tf.stack([mean, tf.tensor4d(varRows, [n, 1, 1, c])]),
+        value: tf.stack([tf.tensor4d(meanRows, [n, 1, 1, c]), tf.tensor4d(varRows, [n, 1, 1, c])]),
         gradFunc: (d: tf.Tensor, saved: tf.Tensor[]) => {
           // Row i: [∂ℓ/∂mean_i (c values), ∂ℓ/∂var_i (c values)] of local sample i.
-          const local = tf.tidy(() => tf.concat(tf.unstack(tf.reshape(d, [2, n, c])), 1).dataSync());
+          const dd = d.dataSync();
+          const local = new Float64Array(n * 2 * c);
+          for (let i = 0; i < n; i++) {
+            for (let j = 0; j < c; j++) {
+              local[i * 2 * c + j] = dd[i * c + j];
+              local[i * 2 * c + c + j] = dd[(n + i) * c + j];
+            }
+          }
           const totals = groupRows(gather(local, 2 * c), 2 * c, 1 / count);
           const dMean = new Float32Array(n * c);
           const dVar2 = new Float32Array(n * c);
