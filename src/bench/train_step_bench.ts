@@ -9,8 +9,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../config/schema';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
+import { groupedBatchStatistics } from '../model/layers/batch-statistics';
+import { setBatchStatistics } from '../model/layers/batchnorm';
 import { DataParallelTrainer } from '../train/parallel/data_parallel';
 import type { StepTimings } from '../train/parallel/messages';
+import { resolveBnGroupSize } from '../train/parallel/sync_batchnorm';
 import { MomentumSgd } from '../train/sgd';
 import { trainStep, type Batch } from '../train/train_step';
 import { Rng } from '../util/rng';
@@ -55,7 +58,9 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch): Prom
     optimizer.dispose();
     model.dispose();
   };
+  const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
   if (workers <= 1) {
+    if (group < batch.batchSize) setBatchStatistics(model, groupedBatchStatistics(group));
     const rng = new Rng(2);
     return {
       workers: 1,
@@ -74,7 +79,7 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch): Prom
       model: ctx.model,
       clsLossWeight: 1,
       sgd: SGD,
-      bnGroupSize: 0,
+      bnGroupSize: ctx.bnGroupSize ?? 0,
       maxBatchSize: batch.batchSize,
     });
   } catch (err) {
@@ -133,13 +138,14 @@ export async function compareTrainStep(
     }
     // Backward costs two forward passes (input and weight gradients).
     const flops = 3 * countFlops(ctx.model, CROP, CROP, batch.batchSize);
+    const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
     const results = rigs.map((rig, k): WorkloadResult => {
       const ms = median(wall[k]);
       const where = rig.workers > 1 ? `${rig.workers} worker threads` : '1 thread';
       const timed = rig.timings.slice(ctx.warmup * rig.workers);
       const phases = timed.length ? `; per worker (median ms): ${describeTimings(timed)}` : '';
       const detail =
-        `batch ${batch.batchSize}×${CROP}², ${where}, ${(batch.batchSize / (ms / 1000)).toFixed(2)} images/s, ` +
+        `batch ${batch.batchSize}×${CROP}², ${group < batch.batchSize ? `BatchNorm groups of ${group}, ` : ''}${where}, ${(batch.batchSize / (ms / 1000)).toFixed(2)} images/s, ` +
         `CPU ${median(cpu[k]).toFixed(0)} ms/step${phases}`;
       return { workload: 'train-step', medianMs: ms, flops, gflops: flops / (ms / 1000) / 1e9, detail };
     });

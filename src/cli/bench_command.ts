@@ -16,6 +16,7 @@ interface BenchCliOptions {
   backend: BackendName;
   workers?: number[];
   batchSize?: number;
+  bnGroupSize?: number;
 }
 
 /** Parses a comma-separated list of worker counts, e.g. `1,2`. */
@@ -47,6 +48,12 @@ export function benchCommand(): Command {
       workerList,
     )
     .option('--batch-size <n>', 'train-step only: images per step (default 2, as BENCH.md defines the workload)', positiveInt)
+    .option(
+      '--bn-group-size <n>',
+      'train-step only: samples per BatchNorm group (default 0: the whole batch, synchronized across workers; ' +
+        'a group inside one worker\'s shard needs no exchange)',
+      (v) => Number.parseInt(v, 10),
+    )
     .action(async (o: BenchCliOptions) => {
       const backend = await startBackend(o.backend, true);
       const model = modelPreset(o.model);
@@ -56,7 +63,7 @@ export function benchCommand(): Command {
       probe.dispose();
       process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}\n`);
       process.stdout.write(`${'workload'.padEnd(12)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(8)}  detail\n`);
-      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize };
+      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, bnGroupSize: o.bnGroupSize };
       const print = (r: WorkloadResult) => {
         const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
         process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);
