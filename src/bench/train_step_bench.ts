@@ -5,6 +5,8 @@
  * step of each count per round), so that slow drifts of the machine's speed
  * weigh on every count alike and their ratio stays meaningful.
  */
+import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../config/schema';
 import { buildSegmentor } from '../model/build';
@@ -13,11 +15,14 @@ import { groupedBatchStatistics } from '../model/layers/batch-statistics';
 import { setBatchStatistics } from '../model/layers/batchnorm';
 import { DataParallelTrainer } from '../train/parallel/data_parallel';
 import type { StepTimings } from '../train/parallel/messages';
+import { shardBatch, sliceBatch } from '../train/parallel/shard';
+import { spawnScriptWorker } from '../train/parallel/spawn_worker';
 import { resolveBnGroupSize } from '../train/parallel/sync_batchnorm';
 import { MomentumSgd } from '../train/sgd';
 import { trainStep, type Batch } from '../train/train_step';
 import { Rng } from '../util/rng';
 import { median } from '../util/timing';
+import type { GradientWorkerInit } from './gradient_worker';
 import type { BenchContext, WorkloadResult } from './workloads';
 
 const CROP = 256;
@@ -102,6 +107,45 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch): Prom
   return rig;
 }
 
+/**
+ * `workers` threads that each compute the gradients of their shard of the
+ * batch, all at once, and nothing else (see gradient_worker.ts): the
+ * ceiling of any data-parallel step on this machine.
+ */
+async function createComputeOnlyRig(ctx: BenchContext, workers: number, batch: Batch): Promise<Rig> {
+  const init: GradientWorkerInit = { backend: tf.getBackend() as BackendName, model: ctx.model };
+  const threads = Array.from({ length: workers }, () => spawnScriptWorker(path.join(__dirname, 'gradient_worker'), __filename, init));
+  const next = (t: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => reject(new Error(`gradient worker failed: ${err.message}`));
+      t.once('error', fail);
+      t.once('message', () => {
+        t.off('error', fail);
+        resolve();
+      });
+    });
+  const close = async () => {
+    await Promise.all(threads.map((t) => t.terminate()));
+  };
+  try {
+    await Promise.all(threads.map(next));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const shards = shardBatch(batch, workers).map((s) => sliceBatch(batch, s));
+  return {
+    workers,
+    timings: [],
+    step: async () => {
+      const done = threads.map(next);
+      threads.forEach((t, k) => t.postMessage(shards[k]));
+      await Promise.all(done);
+    },
+    close,
+  };
+}
+
 /** The median of each phase over `timings`, as `read 12.3, compute 456.7, …`. */
 function describeTimings(timings: StepTimings[]): string {
   const keys = Object.keys(timings[0] ?? {}) as (keyof StepTimings)[];
@@ -112,16 +156,22 @@ function describeTimings(timings: StepTimings[]): string {
  * Times `train-step` with each worker count of `workerCounts` (1: this
  * thread), `ctx.warmup` untimed and `ctx.runs` timed rounds, and returns one
  * result per count and the speed-up of every later count over the first.
+ * With `computeOnly`, counts above 1 run the gradient computation alone
+ * (one shard per thread, nothing exchanged, no update): the ceiling of the
+ * speed-up that data parallelism can reach here.
  */
 export async function compareTrainStep(
   ctx: BenchContext,
   workerCounts: readonly number[],
+  computeOnly = false,
 ): Promise<{ results: WorkloadResult[]; speedUps: SpeedUp[] }> {
   const batch = randomBatch(ctx.batchSize ?? 2, ctx.model.numClasses);
   const tensorsBefore = tf.memory().numTensors;
   const rigs: Rig[] = [];
   try {
-    for (const workers of workerCounts) rigs.push(await createRig(ctx, workers, batch));
+    for (const workers of workerCounts) {
+      rigs.push(computeOnly && workers > 1 ? await createComputeOnlyRig(ctx, workers, batch) : await createRig(ctx, workers, batch));
+    }
     const wall = rigs.map(() => [] as number[]);
     const cpu = rigs.map(() => [] as number[]);
     for (let round = 0; round < ctx.warmup + ctx.runs; round++) {
@@ -141,7 +191,8 @@ export async function compareTrainStep(
     const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
     const results = rigs.map((rig, k): WorkloadResult => {
       const ms = median(wall[k]);
-      const where = rig.workers > 1 ? `${rig.workers} worker threads` : '1 thread';
+      let where = rig.workers > 1 ? `${rig.workers} worker threads` : '1 thread';
+      if (computeOnly && rig.workers > 1) where += ' computing their shard\'s gradients only (no exchange, no update)';
       const timed = rig.timings.slice(ctx.warmup * rig.workers);
       const phases = timed.length ? `; per worker (median ms): ${describeTimings(timed)}` : '';
       const detail =

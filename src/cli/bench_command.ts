@@ -17,6 +17,7 @@ interface BenchCliOptions {
   workers?: number[];
   batchSize?: number;
   bnGroupSize?: number;
+  computeOnly?: boolean;
 }
 
 /** Parses a comma-separated list of worker counts, e.g. `1,2`. */
@@ -49,6 +50,11 @@ export function benchCommand(): Command {
     )
     .option('--batch-size <n>', 'train-step only: images per step (default 2, as BENCH.md defines the workload)', positiveInt)
     .option(
+      '--compute-only',
+      'train-step only: worker threads compute their shard\'s gradients and nothing else (no BatchNorm exchange, ' +
+        'no weight traffic, no update), which bounds the speed-up any data-parallel step can reach on this machine',
+    )
+    .option(
       '--bn-group-size <n>',
       'train-step only: samples per BatchNorm group (default 0: the whole batch, synchronized across workers; ' +
         'a group inside one worker\'s shard needs no exchange)',
@@ -73,7 +79,7 @@ export function benchCommand(): Command {
           print(await runWorkload(name, ctx));
           continue;
         }
-        const { results, speedUps } = await compareTrainStep(ctx, o.workers);
+        const { results, speedUps } = await compareTrainStep(ctx, o.workers, o.computeOnly);
         results.forEach(print);
         for (const s of speedUps) {
           const rounds = [...s.perRound].sort((a, b) => a - b);

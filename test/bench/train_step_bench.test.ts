@@ -5,14 +5,17 @@ import { compareTrainStep } from '../../src/bench/train_step_bench';
 import { initBackend } from '../../src/engine/backend';
 import { modelPreset } from '../../src/model/presets';
 
-test('compareTrainStep times every worker count in each round and reports per-round speed-ups; no tensor leak', async () => {
-  await initBackend('wasm');
-  const model = modelPreset('bench-resnet', {
+const tinyModel = () =>
+  modelPreset('bench-resnet', {
     numClasses: 4,
     backbone: { width: 0.0625 },
     denseHead: { channels: 8 },
     clsHead: { hidden: 8, poolSize: 2 },
   });
+
+test('compareTrainStep times every worker count in each round and reports per-round speed-ups; no tensor leak', async () => {
+  await initBackend('wasm');
+  const model = tinyModel();
   const before = tf.memory().numTensors;
   const { results, speedUps } = await compareTrainStep({ model, runs: 3, warmup: 1, camvidRoot: '' }, [1, 2]);
   assert.equal(tf.memory().numTensors, before);
@@ -29,4 +32,14 @@ test('compareTrainStep times every worker count in each round and reports per-ro
   assert.equal(s.baseWorkers, 1);
   assert.equal(s.perRound.length, 3);
   assert.ok(Math.abs(s.ofMedians - results[0].medianMs / results[1].medianMs) < 1e-12);
+});
+
+test('compareTrainStep with computeOnly: worker threads compute gradients only; the thread still runs the whole step', async () => {
+  await initBackend('wasm');
+  const before = tf.memory().numTensors;
+  const { results, speedUps } = await compareTrainStep({ model: tinyModel(), runs: 2, warmup: 1, camvidRoot: '' }, [1, 2], true);
+  assert.equal(tf.memory().numTensors, before);
+  assert.match(results[0].detail!, /1 thread, [\d.]+ images\/s/);
+  assert.match(results[1].detail!, /2 worker threads computing their shard's gradients only/);
+  assert.equal(speedUps[0].perRound.length, 2);
 });
