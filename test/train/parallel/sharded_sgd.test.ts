@@ -11,6 +11,21 @@ function randomArray(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(lo, hi));
 }
 
+/** Random weights w0 and per-worker gradients of `size` values in a fresh shared state; `summed`: the gradients' sum. */
+function randomState(rng: Rng, size: number, workers: number) {
+  const w0 = randomArray(rng, size);
+  const grads = Array.from({ length: workers }, () => randomArray(rng, size));
+  const state: SharedTrainingState = {
+    weights: Float32Array.from(w0),
+    momentum: new Float32Array(size),
+    grads: new Float32Array(workers * size),
+    buffers: new Float32Array(0),
+  };
+  grads.forEach((g, k) => state.grads.set(g, k * size));
+  const summed = new Float32Array(size).map((_, i) => grads.reduce((s, g) => s + g[i], 0));
+  return { w0, state, summed };
+}
+
 for (const [workers, options] of [
   [1, { momentum: 0.9, weightDecay: 5e-4 }],
   [2, { momentum: 0.9, weightDecay: 5e-4 }],
@@ -22,19 +37,10 @@ for (const [workers, options] of [
     await initBackend('cpu');
     const rng = new Rng(11 + workers);
     const size = 37;
-    const w0 = randomArray(rng, size);
-    const grads = Array.from({ length: workers }, () => randomArray(rng, size));
-    const state: SharedTrainingState = {
-      weights: Float32Array.from(w0),
-      momentum: new Float32Array(size),
-      grads: new Float32Array(workers * size),
-      buffers: new Float32Array(0),
-    };
-    grads.forEach((g, k) => state.grads.set(g, k * size));
+    const { w0, state, summed } = randomState(rng, size, workers);
 
     const variable = tf.variable(tf.tensor1d(w0));
     const optimizer = new MomentumSgd(options);
-    const summed = new Float32Array(size).map((_, i) => grads.reduce((s, g) => s + g[i], 0));
     for (const lr of [0.1, 0.05]) {
       for (let r = 0; r < workers; r++) sgdUpdateRange(state, size, workers, shardRange(size, r, workers), lr, options);
       tf.tidy(() => optimizer.step([['w', variable]], { w: tf.tensor1d(summed) }, lr));
@@ -66,18 +72,9 @@ for (const workers of [2, 3]) {
       { start: 13, end: 24, factor: 0.1 },
       { start: 24, end: 36, factor: 3 },
     ]);
-    const w0 = randomArray(rng, size);
-    const grads = Array.from({ length: workers }, () => randomArray(rng, size));
-    const state: SharedTrainingState = {
-      weights: Float32Array.from(w0),
-      momentum: new Float32Array(size),
-      grads: new Float32Array(workers * size),
-      buffers: new Float32Array(0),
-    };
-    grads.forEach((g, k) => state.grads.set(g, k * size));
+    const { w0, state, summed } = randomState(rng, size, workers);
     const variables: Array<[string, tf.Variable]> = slots.map((s) => [s.name, tf.variable(tf.tensor1d(w0.slice(s.offset, s.offset + s.size)))]);
     const optimizer = new MomentumSgd(options);
-    const summed = new Float32Array(size).map((_, i) => grads.reduce((s, g) => s + g[i], 0));
     for (const lr of [0.1, 0.05]) {
       for (let r = 0; r < workers; r++) sgdUpdateRange(state, size, workers, shardRange(size, r, workers), lr, options, segments);
       tf.tidy(() => optimizer.step(variables, Object.fromEntries(slots.map((s) => [s.name, tf.tensor1d(summed.slice(s.offset, s.offset + s.size))])), lr));
