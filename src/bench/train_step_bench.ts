@@ -115,14 +115,18 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch): Prom
 async function createComputeOnlyRig(ctx: BenchContext, workers: number, batch: Batch): Promise<Rig> {
   const init: GradientWorkerInit = { backend: tf.getBackend() as BackendName, model: ctx.model };
   const threads = Array.from({ length: workers }, () => spawnScriptWorker(path.join(__dirname, 'gradient_worker'), __filename, init));
+  // The next message of `t`; rejects if it throws or exits first.
   const next = (t: Worker) =>
     new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => reject(new Error(`gradient worker failed: ${err.message}`));
-      t.once('error', fail);
-      t.once('message', () => {
-        t.off('error', fail);
-        resolve();
-      });
+      const fail = (err: Error) => done(new Error(`gradient worker failed: ${err.message}`));
+      const exit = (code: number) => done(new Error(`gradient worker exited with code ${code}`));
+      const done = (err?: Error) => {
+        t.off('error', fail).off('exit', exit).off('message', ok);
+        if (err) reject(err);
+        else resolve();
+      };
+      const ok = () => done();
+      t.once('error', fail).once('exit', exit).once('message', ok);
     });
   const close = async () => {
     await Promise.all(threads.map((t) => t.terminate()));
@@ -206,10 +210,12 @@ export async function compareTrainStep(
       ofMedians: results[0].medianMs / results[j + 1].medianMs,
       perRound: wall[0].map((base, r) => base / wall[j + 1][r]),
     }));
+    const leaked = () => tf.memory().numTensors - tensorsBefore;
+    for (const rig of rigs.splice(0)) await rig.close();
+    if (leaked() !== 0) throw new Error(`train-step benchmark leaked ${leaked()} tensors`);
     return { results, speedUps };
   } finally {
+    // After a failure: release what was set up.
     for (const rig of rigs) await rig.close();
-    const leaked = tf.memory().numTensors - tensorsBefore;
-    if (leaked !== 0) throw new Error(`train-step benchmark leaked ${leaked} tensors`);
   }
 }

@@ -5,7 +5,7 @@ import { compareTrainStep } from '../bench/train_step_bench';
 import { runWorkload, WORKLOADS, type WorkloadName, type WorkloadResult } from '../bench/workloads';
 import { median } from '../util/timing';
 import { modelPreset } from '../model/presets';
-import { backendOption, defaultCamvidRoot, positiveInt, startBackend } from './common';
+import { backendOption, defaultCamvidRoot, nonNegativeInt, positiveInt, startBackend } from './common';
 
 interface BenchCliOptions {
   workload?: WorkloadName;
@@ -58,7 +58,7 @@ export function benchCommand(): Command {
       '--bn-group-size <n>',
       'train-step only: samples per BatchNorm group (default 0: the whole batch, synchronized across workers; ' +
         'a group inside one worker\'s shard needs no exchange)',
-      (v) => Number.parseInt(v, 10),
+      nonNegativeInt,
     )
     .action(async (o: BenchCliOptions) => {
       const backend = await startBackend(o.backend, true);

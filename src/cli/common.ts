@@ -12,6 +12,13 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** Parses a non-negative integer option. */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
+  return n;
+}
+
 /** Parses a non-negative number option. */
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);

@@ -1,18 +1,12 @@
 /** `guideseg train`: trains a model from a config file and/or options. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
 import { train } from '../train/trainer';
 import { readJsonFile, loadConfig } from './config_file';
-import { backendOption, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
-  return n;
-}
+import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
 
 interface TrainCliOptions {
   config?: string;
