@@ -148,7 +148,12 @@ async function runTraining(
         tensors: tf.memory().numTensors,
         time: new Date().toISOString(),
       });
-      progress.update(iteration, { loss: losses.total, lr, imagesPerSecond });
+      progress.update(iteration, {
+        loss: losses.total,
+        terms: { ce: losses.ce, ...(losses.cls !== undefined ? { cls: losses.cls } : {}) },
+        lr,
+        imagesPerSecond,
+      });
       opts.onStep?.(iteration, losses);
       if (iteration % tc.checkpointInterval === 0 && iteration < tc.iterations) {
         await save(iteration);
