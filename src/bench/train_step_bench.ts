@@ -21,7 +21,7 @@ import { resolveBnGroupSize } from '../train/parallel/sync_batchnorm';
 import { MomentumSgd } from '../train/sgd';
 import { trainStep, type Batch } from '../train/train_step';
 import { Rng } from '../util/rng';
-import { median } from '../util/timing';
+import { median, timeCall } from '../util/timing';
 import type { GradientWorkerInit } from './gradient_worker';
 import type { BenchContext, WorkloadResult } from './workloads';
 
@@ -56,14 +56,14 @@ function randomBatch(batchSize: number, numClasses: number): Batch {
   return { batchSize, height: CROP, width: CROP, images, labels };
 }
 
-async function createRig(ctx: BenchContext, workers: number, batch: Batch): Promise<Rig> {
+/** `group`: samples per BatchNorm group (already resolved against the batch). */
+async function createRig(ctx: BenchContext, workers: number, batch: Batch, group: number): Promise<Rig> {
   const model = buildSegmentor(ctx.model, 1);
   const optimizer = new MomentumSgd(SGD);
   const release = () => {
     optimizer.dispose();
     model.dispose();
   };
-  const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
   if (workers <= 1) {
     if (group < batch.batchSize) setBatchStatistics(model, groupedBatchStatistics(group));
     const rng = new Rng(2);
@@ -84,7 +84,7 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch): Prom
       model: ctx.model,
       clsLossWeight: 1,
       sgd: SGD,
-      bnGroupSize: ctx.bnGroupSize ?? 0,
+      bnGroupSize: group,
       maxBatchSize: batch.batchSize,
     });
   } catch (err) {
@@ -170,29 +170,25 @@ export async function compareTrainStep(
   computeOnly = false,
 ): Promise<{ results: WorkloadResult[]; speedUps: SpeedUp[] }> {
   const batch = randomBatch(ctx.batchSize ?? 2, ctx.model.numClasses);
+  const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
   const tensorsBefore = tf.memory().numTensors;
   const rigs: Rig[] = [];
   try {
     for (const workers of workerCounts) {
-      rigs.push(computeOnly && workers > 1 ? await createComputeOnlyRig(ctx, workers, batch) : await createRig(ctx, workers, batch));
+      rigs.push(computeOnly && workers > 1 ? await createComputeOnlyRig(ctx, workers, batch) : await createRig(ctx, workers, batch, group));
     }
     const wall = rigs.map(() => [] as number[]);
     const cpu = rigs.map(() => [] as number[]);
     for (let round = 0; round < ctx.warmup + ctx.runs; round++) {
       for (const [k, rig] of rigs.entries()) {
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        await rig.step();
-        const ms = performance.now() - t0;
-        const c = process.cpuUsage(c0);
+        const t = await timeCall(() => rig.step());
         if (round < ctx.warmup) continue;
-        wall[k].push(ms);
-        cpu[k].push((c.user + c.system) / 1000);
+        wall[k].push(t.wallMs);
+        cpu[k].push(t.cpuMs);
       }
     }
     // Backward costs two forward passes (input and weight gradients).
     const flops = 3 * countFlops(ctx.model, CROP, CROP, batch.batchSize);
-    const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
     const results = rigs.map((rig, k): WorkloadResult => {
       const ms = median(wall[k]);
       let where = rig.workers > 1 ? `${rig.workers} worker threads` : '1 thread';
