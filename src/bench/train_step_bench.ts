@@ -31,20 +31,31 @@ const SGD = { momentum: 0.9, weightDecay: 5e-4 };
 /** One worker count, set up and ready to step. */
 interface Rig {
   workers: number;
+  /** Images of every step. */
+  batchSize: number;
   step(): Promise<void>;
   /** Per-worker phase timings of every step so far (worker threads only). */
   timings: StepTimings[];
   close(): Promise<void>;
 }
 
-/** Speed-up of a worker count over the first one compared. */
+/** Speed-up (in images/s) of a worker count over the first one compared. */
 export interface SpeedUp {
   workers: number;
   baseWorkers: number;
-  /** Ratio of the median step times. */
+  /** Ratio of the images/s at the median step times. */
   ofMedians: number;
-  /** Ratios of the step times within each round (same moment, same machine state). */
+  /** Ratios of the images/s within each round (same moment, same machine state). */
   perRound: number[];
+}
+
+/**
+ * Images per step of each worker count: `perWorker` × workers when set
+ * (weak scaling: a fixed batch per worker, as data-parallel toolkits count
+ * it, e.g. mmsegmentation's samples_per_gpu), else `batchSize` for all.
+ */
+export function stepBatchSizes(workerCounts: readonly number[], batchSize: number, perWorker?: number): number[] {
+  return workerCounts.map((w) => (perWorker === undefined ? batchSize : perWorker * w));
 }
 
 function randomBatch(batchSize: number, numClasses: number): Batch {
@@ -69,6 +80,7 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch, group
     const rng = new Rng(2);
     return {
       workers: 1,
+      batchSize: batch.batchSize,
       timings: [],
       step: async () => {
         trainStep(model, optimizer, batch, { lr: 1e-3, clsLossWeight: 1, rng });
@@ -94,6 +106,7 @@ async function createRig(ctx: BenchContext, workers: number, batch: Batch, group
   let step = 0;
   const rig: Rig = {
     workers,
+    batchSize: batch.batchSize,
     timings: [],
     step: async () => {
       await trainer.step(batch, { step: ++step, lr: 1e-3, seed: 2 });
@@ -140,6 +153,7 @@ async function createComputeOnlyRig(ctx: BenchContext, workers: number, batch: B
   const shards = shardBatch(batch, workers).map((s) => sliceBatch(batch, s));
   return {
     workers,
+    batchSize: batch.batchSize,
     timings: [],
     step: async () => {
       const done = threads.map(next);
@@ -159,23 +173,29 @@ function describeTimings(timings: StepTimings[]): string {
 /**
  * Times `train-step` with each worker count of `workerCounts` (1: this
  * thread), `ctx.warmup` untimed and `ctx.runs` timed rounds, and returns one
- * result per count and the speed-up of every later count over the first.
- * With `computeOnly`, counts above 1 run the gradient computation alone
- * (one shard per thread, nothing exchanged, no update): the ceiling of the
- * speed-up that data parallelism can reach here.
+ * result per count and the speed-up in images/s of every later count over
+ * the first. Every count steps `ctx.batchSize` images, or `ctx.perWorker`
+ * per worker when set. With `computeOnly`, counts above 1 run the gradient
+ * computation alone (one shard per thread, nothing exchanged, no update):
+ * the ceiling of the speed-up that data parallelism can reach here.
  */
 export async function compareTrainStep(
   ctx: BenchContext,
   workerCounts: readonly number[],
   computeOnly = false,
 ): Promise<{ results: WorkloadResult[]; speedUps: SpeedUp[] }> {
-  const batch = randomBatch(ctx.batchSize ?? 2, ctx.model.numClasses);
-  const group = resolveBnGroupSize(ctx.bnGroupSize ?? 0, batch.batchSize);
+  const sizes = stepBatchSizes(workerCounts, ctx.batchSize ?? 2, ctx.perWorker);
+  const batches = sizes.map((n) => randomBatch(n, ctx.model.numClasses));
+  const groups = sizes.map((n) => resolveBnGroupSize(ctx.bnGroupSize ?? 0, n));
   const tensorsBefore = tf.memory().numTensors;
   const rigs: Rig[] = [];
   try {
-    for (const workers of workerCounts) {
-      rigs.push(computeOnly && workers > 1 ? await createComputeOnlyRig(ctx, workers, batch) : await createRig(ctx, workers, batch, group));
+    for (const [k, workers] of workerCounts.entries()) {
+      rigs.push(
+        computeOnly && workers > 1
+          ? await createComputeOnlyRig(ctx, workers, batches[k])
+          : await createRig(ctx, workers, batches[k], groups[k]),
+      );
     }
     const wall = rigs.map(() => [] as number[]);
     const cpu = rigs.map(() => [] as number[]);
@@ -187,24 +207,27 @@ export async function compareTrainStep(
         cpu[k].push(t.cpuMs);
       }
     }
-    // Backward costs two forward passes (input and weight gradients).
-    const flops = 3 * countFlops(ctx.model, CROP, CROP, batch.batchSize);
     const results = rigs.map((rig, k): WorkloadResult => {
       const ms = median(wall[k]);
+      // Backward costs two forward passes (input and weight gradients).
+      const flops = 3 * countFlops(ctx.model, CROP, CROP, rig.batchSize);
       let where = rig.workers > 1 ? `${rig.workers} worker threads` : '1 thread';
       if (computeOnly && rig.workers > 1) where += ' computing their shard\'s gradients only (no exchange, no update)';
       const timed = rig.timings.slice(ctx.warmup * rig.workers);
       const phases = timed.length ? `; per worker (median ms): ${describeTimings(timed)}` : '';
+      const grouped = groups[k] < rig.batchSize ? `BatchNorm groups of ${groups[k]}, ` : '';
       const detail =
-        `batch ${batch.batchSize}×${CROP}², ${group < batch.batchSize ? `BatchNorm groups of ${group}, ` : ''}${where}, ${(batch.batchSize / (ms / 1000)).toFixed(2)} images/s, ` +
+        `batch ${rig.batchSize}×${CROP}², ${grouped}${where}, ${(rig.batchSize / (ms / 1000)).toFixed(2)} images/s, ` +
         `CPU ${median(cpu[k]).toFixed(0)} ms/step${phases}`;
       return { workload: 'train-step', medianMs: ms, flops, gflops: flops / (ms / 1000) / 1e9, detail };
     });
+    // Images/s of count k over the first, from step times t0 and tk.
+    const gain = (k: number, t0: number, tk: number) => (rigs[k].batchSize / tk) / (rigs[0].batchSize / t0);
     const speedUps = rigs.slice(1).map((rig, j) => ({
       workers: rig.workers,
       baseWorkers: rigs[0].workers,
-      ofMedians: results[0].medianMs / results[j + 1].medianMs,
-      perRound: wall[0].map((base, r) => base / wall[j + 1][r]),
+      ofMedians: gain(j + 1, results[0].medianMs, results[j + 1].medianMs),
+      perRound: wall[0].map((base, r) => gain(j + 1, base, wall[j + 1][r])),
     }));
     const leaked = () => tf.memory().numTensors - tensorsBefore;
     for (const rig of rigs.splice(0)) await rig.close();

@@ -48,6 +48,8 @@ export interface BenchContext {
   workers?: number;
   /** Images per `train-step` batch (default 2, as BENCH.md defines it). */
   batchSize?: number;
+  /** Images per worker in a `train-step` worker comparison (overrides `batchSize`: each count steps perWorker × workers). */
+  perWorker?: number;
   /** Samples per BatchNorm group in `train-step` (default 0: the whole batch). */
   bnGroupSize?: number;
 }

@@ -16,6 +16,7 @@ interface BenchCliOptions {
   backend: BackendName;
   workers?: number[];
   batchSize?: number;
+  perWorker?: number;
   bnGroupSize?: number;
   computeOnly?: boolean;
 }
@@ -49,6 +50,16 @@ export function benchCommand(): Command {
       workerList,
     )
     .option('--batch-size <n>', 'train-step only: images per step (default 2, as BENCH.md defines the workload)', positiveInt)
+    .addOption(
+      new Option(
+        '--per-worker <n>',
+        'train-step with --workers only: a fixed batch of n images per worker, so each count steps n × workers images ' +
+          '(weak scaling, the way data-parallel toolkits count a per-device batch, like mmsegmentation\'s ' +
+          'samples_per_gpu); without it every count steps the same --batch-size',
+      )
+        .argParser(positiveInt)
+        .conflicts('batchSize'),
+    )
     .option(
       '--compute-only',
       'train-step only: worker threads compute their shard\'s gradients and nothing else (no BatchNorm exchange, ' +
@@ -60,7 +71,8 @@ export function benchCommand(): Command {
         'a group inside one worker\'s shard needs no exchange)',
       nonNegativeInt,
     )
-    .action(async (o: BenchCliOptions) => {
+    .action(async (o: BenchCliOptions, command: Command) => {
+      if (o.perWorker !== undefined && !o.workers) command.error('error: option --per-worker needs --workers');
       const backend = await startBackend(o.backend, true);
       const model = modelPreset(o.model);
       const { buildSegmentor } = await import('../model/build');
@@ -69,7 +81,7 @@ export function benchCommand(): Command {
       probe.dispose();
       process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}\n`);
       process.stdout.write(`${'workload'.padEnd(12)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(8)}  detail\n`);
-      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, bnGroupSize: o.bnGroupSize };
+      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, perWorker: o.perWorker, bnGroupSize: o.bnGroupSize };
       const print = (r: WorkloadResult) => {
         const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
         process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { compareTrainStep } from '../../src/bench/train_step_bench';
+import { compareTrainStep, stepBatchSizes } from '../../src/bench/train_step_bench';
 import { initBackend } from '../../src/engine/backend';
 import { modelPreset } from '../../src/model/presets';
 
@@ -42,4 +42,24 @@ test('compareTrainStep with computeOnly: worker threads compute gradients only; 
   assert.match(results[0].detail!, /1 thread, [\d.]+ images\/s/);
   assert.match(results[1].detail!, /2 worker threads computing their shard's gradients only/);
   assert.equal(speedUps[0].perRound.length, 2);
+});
+
+test('stepBatchSizes: the same batch for every count, or a fixed batch per worker', () => {
+  assert.deepEqual(stepBatchSizes([1, 2, 4], 2), [2, 2, 2]);
+  assert.deepEqual(stepBatchSizes([1, 2, 4], 2, 3), [3, 6, 12]);
+});
+
+test('compareTrainStep with perWorker: each count steps perWorker × workers images; speed-ups compare images/s', async () => {
+  await initBackend('wasm');
+  const before = tf.memory().numTensors;
+  const { results, speedUps } = await compareTrainStep({ model: tinyModel(), runs: 2, warmup: 1, camvidRoot: '', perWorker: 1 }, [1, 2]);
+  assert.equal(tf.memory().numTensors, before);
+  assert.match(results[0].detail!, /^batch 1×256², 1 thread/);
+  assert.match(results[1].detail!, /^batch 2×256², 2 worker threads/);
+  // Twice the images per step: the FLOPs double, and images/s is what the speed-up compares.
+  assert.ok(Math.abs(results[1].flops / results[0].flops - 2) < 1e-9);
+  const imagesPerSecond = (images: number, ms: number) => images / ms;
+  const expected = imagesPerSecond(2, results[1].medianMs) / imagesPerSecond(1, results[0].medianMs);
+  assert.ok(Math.abs(speedUps[0].ofMedians - expected) < 1e-12, `${speedUps[0].ofMedians} vs ${expected}`);
+  assert.ok(Math.abs(speedUps[0].ofMedians - results[0].medianMs / results[1].medianMs) > 1e-6, 'not the bare ratio of step times');
 });

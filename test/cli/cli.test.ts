@@ -46,6 +46,17 @@ test('--help of the program and of every command exits 0 and mentions every opti
   });
 });
 
+test('bench rejects --per-worker without --workers, or with --batch-size, naming the options', async () => {
+  const [alone, both] = await Promise.all([
+    runCli(['bench', '--workload', 'train-step', '--per-worker', '2']),
+    runCli(['bench', '--workload', 'train-step', '--workers', '1,2', '--per-worker', '2', '--batch-size', '4']),
+  ]);
+  assert.notEqual(alone.code, 0);
+  assert.match(alone.stderr, /--per-worker needs --workers/);
+  assert.notEqual(both.code, 0);
+  assert.match(both.stderr, /--per-worker <n>' cannot be used with option '--batch-size/);
+});
+
 test('train, eval and predict end to end on a tiny context model', async () => {
   const L = 8;
   const config = path.join(tmp, 'tiny.json');
