@@ -96,7 +96,7 @@ export function benchCommand(): Command {
         for (const s of speedUps) {
           const rounds = [...s.perRound].sort((a, b) => a - b);
           process.stdout.write(
-            `speed-up ${s.workers} vs ${s.baseWorkers} worker(s): ${s.ofMedians.toFixed(2)}x (ratio of medians); ` +
+            `speed-up in images/s, ${s.workers} vs ${s.baseWorkers} worker(s): ${s.ofMedians.toFixed(2)}x (at the median step times); ` +
               `per round: median ${median(rounds).toFixed(2)}x, range ${rounds[0].toFixed(2)}–${rounds[rounds.length - 1].toFixed(2)}x ` +
               `over ${rounds.length} rounds\n`,
           );
