@@ -72,8 +72,17 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides 
     if (!model || typeof model !== 'object') throw new Error('--variant needs a model (use --model or a config file)');
     model = { ...(model as object), variant: overrides.variant };
   }
+  model = resolvePretrainedPath(model, file);
   const train = { ...((raw.train as Record<string, unknown>) ?? {}), ...(overrides.train ?? {}) };
   const merged: Record<string, unknown> = { ...raw, model, data, train };
   if (overrides.backend) merged.backend = overrides.backend;
   return parseConfig(merged, source);
+}
+
+/** A relative `model.backbone.pretrained` in a file is taken relative to that file's folder. */
+function resolvePretrainedPath(model: unknown, file: string | undefined): unknown {
+  const backbone = (model as { backbone?: { pretrained?: unknown } } | null)?.backbone;
+  if (!file || !backbone || typeof backbone.pretrained !== 'string' || path.isAbsolute(backbone.pretrained)) return model;
+  const m = model as { backbone: object };
+  return { ...m, backbone: { ...m.backbone, pretrained: path.resolve(path.dirname(file), backbone.pretrained) } };
 }

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import * as path from 'node:path';
 import { ablateCommand } from './ablate_command';
 import { benchCommand } from './bench_command';
+import { classifyCommand } from './classify_command';
 import { packageRoot } from './common';
 import { demoCommand } from './demo_command';
 import { evalCommand } from './eval_command';
@@ -22,6 +23,7 @@ const program = new Command('guideseg')
   .addCommand(learnCombineCommand())
   .addCommand(ablateCommand())
   .addCommand(benchCommand())
+  .addCommand(classifyCommand())
   .addCommand(demoCommand())
   .showHelpAfterError();
 

@@ -27,6 +27,36 @@ export const resnetBackboneSchema = z
   })
   .strict();
 
+/** Path of a published weight file for a backbone (resolved against the config file's folder). */
+const pretrainedPath = z.string().min(1).optional();
+
+export const mobilenetv2BackboneSchema = z
+  .object({
+    type: z.literal('mobilenetv2'),
+    /** Channel multiplier (1 = the published network; pretrained weights need 1). */
+    width: z.number().positive().default(1),
+    /** 8 or 16 dilate the last stages; 32 is the published classifier's stride. */
+    outputStride: z.union([z.literal(8), z.literal(16), z.literal(32)]).default(16),
+    /** `symmetric` keeps features aligned with the pixels; `tf` is TensorFlow's SAME (exact for the published classifier). */
+    padding: z.enum(['symmetric', 'tf']).default('symmetric'),
+    /** ImageNet weights to start from: a MobileNetV2 TFLite file (uint8 or int8 quantized, or float). */
+    pretrained: pretrainedPath,
+  })
+  .strict();
+
+export const darknetTinyBackboneSchema = z
+  .object({
+    type: z.literal('darknet-tiny'),
+    /** Channel multiplier (1 = the published network; pretrained weights need 1). */
+    width: z.number().positive().default(1),
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
+    /** `symmetric`: 3x3/2 pools that keep features aligned with the pixels; `tf`: the published 2x2 SAME pools. */
+    padding: z.enum(['symmetric', 'tf']).default('symmetric'),
+    /** ImageNet weights to start from: the Tiny Darknet tfjs layers model folder (or its model.json). */
+    pretrained: pretrainedPath,
+  })
+  .strict();
+
 export const modelSchema = z
   .object({
     /** Display name, e.g. `bench-vgg`. */
@@ -34,7 +64,7 @@ export const modelSchema = z
     /** `joint`: dense branch + clsNet (U = D + g); `baseline`: dense branch only. */
     variant: z.enum(['joint', 'baseline']).default('joint'),
     numClasses: positiveInt,
-    backbone: z.discriminatedUnion('type', [vggBackboneSchema, resnetBackboneSchema]),
+    backbone: z.discriminatedUnion('type', [vggBackboneSchema, resnetBackboneSchema, mobilenetv2BackboneSchema, darknetTinyBackboneSchema]),
     denseHead: z
       .object({
         /** Dense head by registered name (`largefov`: DeepLab LargeFOV fc6-fc8). */

@@ -42,6 +42,20 @@ export const MODEL_PRESETS: Readonly<Record<string, ModelConfigInput>> = {
     backbone: { type: 'resnet', depth: 18, width: 0.5, outputStride: 16 },
     ...benchHeads,
   },
+  /**
+   * MobileNetV2 (ImageNet weights via `backbone.pretrained`), stride 16, with
+   * the LargeFOV head and a clsNet of 256 hidden units, CamVid classes; the
+   * input normalization of the published uint8 MobileNetV2 ((x − 128) / 128).
+   */
+  'mobilenetv2-largefov': {
+    name: 'mobilenetv2-largefov',
+    variant: 'joint',
+    numClasses: 11,
+    backbone: { type: 'mobilenetv2', width: 1, outputStride: 16 },
+    denseHead: { type: 'largefov', channels: 256, dropout: 0.5 },
+    clsHead: { type: 'clsnet', hidden: 256, poolSize: 7, dropout: 0.5 },
+    normalize: { mean: [128, 128, 128], std: [128, 128, 128] },
+  },
   /** The paper's VGG-16 LargeFOV + clsNet, stride 8, Pascal VOC classes. */
   'deeplab-vgg16': {
     name: 'deeplab-vgg16',

@@ -12,6 +12,8 @@ import { buildDataset } from '../data/registry';
 import type { Dataset } from '../data/types';
 import { trainTransform } from '../data/transforms';
 import { buildSegmentor } from '../model/build';
+import type { GuidedSegmentor } from '../model/segmentor';
+import { loadPretrainedBackbone } from '../weights/pretrained';
 import { saveWeights } from '../model/serialization';
 import type { Segmentor } from '../model/types';
 import { listCheckpoints, loadCheckpointInto, saveCheckpoint } from './checkpoint';
@@ -80,7 +82,7 @@ async function runTraining(
   opts: TrainOptions,
   existing: string[],
   dataset: Dataset,
-  model: Segmentor,
+  model: GuidedSegmentor,
   optimizer: MomentumSgd,
 ): Promise<TrainResult> {
   const { workDir } = opts;
@@ -96,6 +98,8 @@ async function runTraining(
     start = state.iteration;
     loaderState = state.loader;
     process.stderr.write(`resumed from ${existing[0]} at iteration ${start}\n`);
+  } else if (loadPretrainedBackbone(model.backbone, config.model)) {
+    process.stderr.write(`backbone initialized from ${(config.model.backbone as { pretrained?: string }).pretrained}\n`);
   }
   // Steps logged after the newest checkpoint (or by a run killed before its first one) are redone.
   log.truncateAfter(start);

@@ -10,7 +10,10 @@
  *   whose stock versions are 10-30× slower than the forward ops they serve;
  * - `ResizeBilinearGrad` (wasm and cpu) exact for half-pixel centers, and
  *   with the right output shape on cpu;
- * - a `Conv2D` gradient that handles dilation > 1 on every backend, and zero
+ * - `Conv2D` and `DepthwiseConv2dNative` gradients that handle dilation > 1
+ *   on every backend (wasm has no depthwise backprop kernels at all; both
+ *   depthwise backprop kernels are loops on wasm and cpu alike), a one-pass
+ *   ReLU6 gradient (the stock one runs four kernels), and zero
  *   gradients for comparison/logical kernels (tfjs has none);
  * - importing this module registers every stock tfjs gradient (see all_gradients.ts).
  */
@@ -24,6 +27,14 @@ import { COMPARISON_KERNELS, comparisonKernel } from './comparisons';
 import { conv2dBackpropFilterKernel } from './conv2d_backprop_filter';
 import { conv2dBackpropInputKernel } from './conv2d_backprop_input';
 import { conv2dGradConfig } from './conv2d_grad';
+import { arrayKernelConfig } from './array_kernel';
+import {
+  depthwiseBackpropFilterKernel,
+  depthwiseBackpropInputKernel,
+  depthwiseBackpropInputWasmKernel,
+  depthwiseConv2dGradConfig,
+} from './depthwise_conv2d_grad';
+import { relu6GradConfig, relu6GradKernel } from './relu6_grad';
 import { castKernel, identityKernel } from './identity_cast';
 import { maxPoolGradKernel } from './max_pool_grad';
 import { resizeBilinearGradCpuKernel, resizeBilinearGradWasmKernel } from './resize_bilinear_grad';
@@ -54,6 +65,11 @@ const projectKernels: Array<[backend: string, kernel: string, make: KernelFactor
   ['wasm', 'ResizeBilinearGrad', resizeBilinearGradWasmKernel],
   ...COMPARISON_KERNELS.map((name): [string, string, KernelFactory] => ['wasm', name, comparisonKernel(name)]),
   ['cpu', 'ResizeBilinearGrad', resizeBilinearGradCpuKernel],
+  ['wasm', 'DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInputWasmKernel],
+  ['cpu', 'DepthwiseConv2dNativeBackpropInput', arrayKernelConfig(depthwiseBackpropInputKernel)],
+  ...['wasm', 'cpu'].flatMap((backend): Array<[string, string, KernelFactory]> =>
+    [depthwiseBackpropFilterKernel, relu6GradKernel].map((k) => [backend, k.kernelName, arrayKernelConfig(k)]),
+  ),
 ];
 
 /** Installs the project kernels and gradients once per process. */
@@ -72,6 +88,8 @@ export function registerProjectKernels(): void {
     tf.registerKernel(config);
   }
   tf.registerGradient(conv2dGradConfig);
+  tf.registerGradient(depthwiseConv2dGradConfig);
+  tf.registerGradient(relu6GradConfig);
   for (const config of zeroGradConfigs()) tf.registerGradient(config);
 }
 

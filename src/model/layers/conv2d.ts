@@ -13,8 +13,8 @@ export interface Conv2dLayerOptions {
   stride?: number;
   /** Spacing between kernel taps, for atrous convolution (default 1). */
   dilation?: number;
-  /** `same` (default: dilation*(k-1)/2 on each side), `valid`, or explicit zero padding in pixels. */
-  padding?: 'same' | 'valid' | number;
+  /** `same` (default: dilation*(k-1)/2 on each side), `tf-same` (TensorFlow's SAME), `valid`, or explicit zero padding in pixels. */
+  padding?: 'same' | 'tf-same' | 'valid' | number;
   /** Add a learned per-channel bias (default true; off before BatchNorm). */
   bias?: boolean;
   /** Weight initializer (default He-normal); the bias starts at zero. */
@@ -31,7 +31,7 @@ export class Conv2d extends Module {
   readonly kernelSize: number;
   readonly stride: number;
   readonly dilation: number;
-  readonly padding: 'same' | 'valid' | number;
+  readonly padding: 'same' | 'tf-same' | 'valid' | number;
 
   /**
    * @param inChannels channels of the input

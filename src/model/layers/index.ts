@@ -1,6 +1,7 @@
 /** Building blocks of the networks. */
 export { Conv2d, convOutputSize, convFlops } from './conv2d';
 export type { Conv2dLayerOptions } from './conv2d';
+export { DepthwiseConv2d, depthwiseFlops } from './depthwise_conv2d';
 export { Linear, linearFlops } from './linear';
 export { BatchNorm2d, setBatchStatistics } from './batchnorm';
 export type { BatchNormOptions } from './batchnorm';
