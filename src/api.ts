@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { load } from 'guideseg';
- * const segmenter = await load('runs/camvid/final');
+ * const segmenter = await load(); // the shipped CamVid model; or load('runs/camvid/final')
  * const { labels, width, height } = await segmenter.segment({ data: rgba, width: 480, height: 360 });
  * // The paper's pipeline: 6 candidates with learned combination, then the guidance CRF.
  * const best = await segmenter.segment(image, { ensemble: { combine: 'learned' }, crf: true });
@@ -17,6 +17,7 @@ import { labelColormap } from './data/palette';
 import { initBackend } from './engine/backend';
 import { SIX_CANDIDATES, type CombineMode } from './ensemble/infer';
 import { loadCheckpoint } from './model/serialization';
+import { shippedModelDir } from './model/shipped';
 import type { Segmentor } from './model/types';
 import { createCrfRunner, defaultCrfThreads, type CrfRunner } from './pipeline/crf_runner';
 import { inferenceSettingsFromMetadata, type StoredInferenceSettings } from './pipeline/model_settings';
@@ -82,8 +83,11 @@ export interface LoadOptions {
   threads?: number;
 }
 
-/** Loads a trained model from a checkpoint folder (model.json + weights.bin). */
-export async function load(checkpointDir: string, options: LoadOptions = {}): Promise<Segmenter> {
+/**
+ * Loads a trained model from a checkpoint folder (model.json + weights.bin);
+ * without one, the CamVid model shipped with the package.
+ */
+export async function load(checkpointDir: string = shippedModelDir(), options: LoadOptions = {}): Promise<Segmenter> {
   await initBackend(options.backend ?? 'wasm');
   // Compile the CRF's wasm kernel now, asynchronously (browsers limit synchronous compiles).
   await loadCrfWasm();

@@ -1,6 +1,7 @@
 /** Option parsers and helpers shared by the commands. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { shippedModelDir } from '../model/shipped';
 import { InvalidArgumentError } from 'commander';
 import { backendSchema, type BackendName } from '../config/schema';
 import { initBackend } from '../engine/backend';
@@ -77,10 +78,11 @@ export function defaultCamvidRoot(): string {
 
 /**
  * Resolves a checkpoint argument: a folder with model.json, or a training
- * work dir (its `final/` model, else its newest checkpoint).
+ * work dir (its `final/` model, else its newest checkpoint); none given:
+ * the shipped model.
  */
-export function resolveCheckpoint(dir: string): string {
-  const abs = path.resolve(dir);
+export function resolveCheckpoint(dir: string | undefined): string {
+  const abs = dir === undefined ? shippedModelDir() : path.resolve(dir);
   if (fs.existsSync(path.join(abs, 'model.json'))) return abs;
   if (fs.existsSync(path.join(abs, 'final', 'model.json'))) return path.join(abs, 'final');
   const root = path.join(abs, 'checkpoints');

@@ -1,135 +1,93 @@
 /**
- * `guideseg demo`: the main job on an embedded default. Generates the
- * synthetic `context` data set, trains the baseline and the joint model with
- * the same budget (in parallel, one process per core), evaluates both and
- * writes a report folder.
+ * `guideseg demo`: the main job on the embedded default. Runs the shipped
+ * CamVid model with its full pipeline (6 candidates with the learned
+ * combination, then the guidance CRF with its fitted settings) on the CamVid
+ * val split: mIoU and per-class IoU, and a figure in the spirit of the
+ * paper's Fig. 1 for a few images.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import type { Config } from '../config/schema';
 import { buildDataset } from '../data/registry';
-import type { Dataset } from '../data/types';
-import { loadCheckpoint, readModelJson } from '../model/serialization';
-import { runAblation } from '../pipeline/ablation';
-import type { AblationInfo } from '../pipeline/ablation_report';
-import { prepareAblationSettings } from '../pipeline/ablation_setup';
+import { argmax } from '../eval/metrics_oracle';
+import { formatMetricsTable } from '../eval/metrics';
+import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
-import { QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
-import { fitMetadataPatch } from '../pipeline/fit_settings';
-import { updateCheckpointMetadata } from '../pipeline/model_settings';
-import { DEFAULT_PIPELINE } from '../pipeline/predictor';
-import { loadConfig } from './config_file';
-import { packageRoot, positiveInt, startBackend } from './common';
+import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
+import { predictScores } from '../pipeline/predictor';
+import { resolvePipeline } from '../pipeline/resolve';
+import { defaultCamvidRoot, positiveInt, resolveCheckpoint, startBackend } from './common';
+import { writeFigure, type FigureRow } from './demo_figure';
 import { evaluateSplit } from './eval_command';
-import { writeDemoReport, type DemoAblation, type ModelReport } from './demo_report';
-import { PAPER_SCALES } from './fit_crf_command';
+import { describePipeline } from './ensemble_options';
 
-/** Images of the val split the demo fits the CRF settings and combination weights on. */
-const DEMO_FIT_IMAGES = 20;
-
-/** The embedded default (configs/context_joint.json): a small VGG LargeFOV + clsNet on 64×64 context scenes. */
-export function demoConfig(variant: 'joint' | 'baseline', iterations: number): Config {
-  return loadConfig(path.join(packageRoot(), 'configs', 'context_joint.json'), {
-    variant,
-    train: { iterations, logInterval: 25, checkpointInterval: 100 },
-  });
-}
-
-/** Runs `guideseg train` in a child process (one core each), logging to a file. */
-function trainInChild(config: Config, workDir: string): Promise<void> {
-  fs.mkdirSync(workDir, { recursive: true });
-  const configFile = path.join(workDir, 'demo_config.json');
-  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const logFile = path.join(workDir, 'train.log');
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, process.argv[1], 'train', '--config', configFile, '--work-dir', workDir],
-    { stdio: ['ignore', log, log] },
-  );
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      fs.closeSync(log);
-      if (code === 0) resolve();
-      else reject(new Error(`training ${config.model.variant} failed (exit ${code}); see ${logFile}`));
-    });
-  });
-}
-
-/**
- * The ablation of the demo's two models on the val split: CRF settings (quick
- * search) and combination weights fitted on the first val images and stored
- * with the joint model.
- */
-async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Record<'baseline' | 'joint', string>): Promise<DemoAblation> {
-  const model = (name: string) => reports.find((r) => r.name === name)!.model;
-  const metadata = (await readModelJson(dirs.joint)).userDefinedMetadata;
-  const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
-  try {
-    const setup = await prepareAblationSettings(model('joint'), metadata, dirs.joint, dataset, runner, {
-      scales: PAPER_SCALES,
-      flip: true,
-      fit: 'missing',
-      fitLimit: DEMO_FIT_IMAGES,
-      space: QUICK_CRF_SEARCH,
-    });
-    if (setup.fitted) await updateCheckpointMetadata(dirs.joint, fitMetadataPatch(setup.fitted));
-    const result = await runAblation({ baseline: model('baseline'), joint: model('joint') }, dataset, setup.settings, runner);
-    const info: AblationInfo = {
-      data: `${dataset.type}/${dataset.split}`,
-      split: dataset.split,
-      joint: dirs.joint,
-      baseline: dirs.baseline,
-      scales: PAPER_SCALES,
-      flip: true,
-      crf: setup.settings.crf,
-      crfPotts: setup.settings.crfPotts,
-      crfSource: `${setup.crfSource}; quick search, fitted settings overlap the evaluated images`,
-      combineSource: setup.combineSource,
-    };
-    return { result, info };
-  } finally {
-    await runner.close();
-  }
+interface DemoCliOptions {
+  checkpoint?: string;
+  dataRoot: string;
+  out: string;
+  figureImages: number;
+  limit?: number;
 }
 
 export function demoCommand(): Command {
   return new Command('demo')
     .description(
-      'Generate the synthetic context data set, train the baseline and the joint model with the same budget ' +
-        '(in parallel), evaluate both on its val split and write a report (Markdown table of mIoU and per-class ' +
-        'IoU, prediction PNGs) with the ablation of the method (CRF settings and combination weights fitted on the first ' +
-        `${DEMO_FIT_IMAGES} val images and stored with the joint model). Ends with one line per model: its name and mIoU in percent.`,
+      'Run the shipped CamVid model (no training) with its full pipeline on the CamVid val split: prints mIoU and ' +
+        'per-class IoU, and writes <out>/README.md with the table and <out>/figure.png: per image the image, the ' +
+        'global class-presence scores, the unary argmax, the guidance CRF result and the ground truth. Ends with ' +
+        'one line: the model name and its mIoU in percent. The synthetic training demo is `guideseg demo-context`.',
     )
-    .option('-o, --out <dir>', 'output folder (its baseline/, joint/ and report/ are replaced)', 'runs/demo')
-    .option('--iterations <n>', 'SGD steps per model', positiveInt, 300)
-    .action(async (o: { out: string; iterations: number }) => {
+    .option('-k, --checkpoint <dir>', 'another model folder or training work dir instead of the shipped model')
+    .option('--data-root <dir>', 'CamVid folder', defaultCamvidRoot())
+    .option('-o, --out <dir>', 'report folder (its README.md and figure.png are replaced)', 'runs/demo')
+    .option('--figure-images <n>', 'val images shown in the figure', positiveInt, 4)
+    .option('--limit <n>', 'evaluate only the first n val images', positiveInt)
+    .action(async (o: DemoCliOptions) => {
       const started = performance.now();
-      const variants = ['baseline', 'joint'] as const;
-      for (const v of [...variants, 'report']) fs.rmSync(path.join(o.out, v), { recursive: true, force: true });
-      process.stderr.write(`training baseline and joint (${o.iterations} steps each) in parallel; logs in ${o.out}/<model>/train.log\n`);
-      await Promise.all(variants.map((v) => trainInChild(demoConfig(v, o.iterations), path.join(o.out, v))));
-      process.stderr.write(`trained in ${((performance.now() - started) / 1000).toFixed(0)} s; evaluating\n`);
+      const dir = resolveCheckpoint(o.checkpoint);
       await startBackend('wasm', true);
-      const reports: ModelReport[] = [];
-      for (const v of variants) {
-        const { model } = await loadCheckpoint(path.join(o.out, v, 'final'));
-        const config = demoConfig(v, o.iterations);
-        const result = await evaluateSplit(model, config.data, 'val', DEFAULT_PIPELINE);
-        reports.push({ name: v, model, metrics: result.metrics });
+      const { model, metadata } = await loadCheckpoint(dir);
+      const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
+      try {
+        const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(dir, 'model.json'));
+        const pipeline = resolvePipeline(stored.combineWeights ? { combine: 'learned', crf: true } : { scales: [1.2, 1, 0.8], flip: true, crf: true }, stored);
+        process.stderr.write(`model ${dir}\npipeline: ${describePipeline(pipeline)}\n`);
+        const data = { type: 'camvid', root: path.resolve(o.dataRoot), trainSplit: 'train', valSplit: 'val' };
+        const result = await evaluateSplit(model, data, 'val', pipeline, { crfRunner: runner, limit: o.limit });
+        const dataset = buildDataset(data, 'val');
+        const rows: FigureRow[] = [];
+        const step = Math.max(1, Math.floor(Math.min(dataset.length, o.limit ?? Infinity) / o.figureImages));
+        for (let i = 0; rows.length < o.figureImages && i < dataset.length; i += step) {
+          const s = await dataset.get(i);
+          const r = predictScores(model, s.image, s.height, s.width, pipeline, { crfRunner: runner });
+          rows.push({ name: s.name, width: s.width, height: s.height, image: s.image, global: r.global, unaryLabels: argmax(r.unary, model.config.numClasses), crfLabels: r.labels, truth: s.label });
+        }
+        fs.mkdirSync(o.out, { recursive: true });
+        const figure = path.join(o.out, 'figure.png');
+        await writeFigure(figure, rows, dataset.classes, dataset.palette);
+        const table = formatMetricsTable(result.metrics);
+        const seconds = (performance.now() - started) / 1000;
+        const readme = [
+          `# guideseg demo: the shipped model on CamVid val`,
+          '',
+          `Model \`${path.relative(process.cwd(), dir) || dir}\` (${model.config.name}, ${model.config.variant}); pipeline: ${describePipeline(pipeline)}; ${result.images} images, ${seconds.toFixed(0)} s.`,
+          '',
+          `mIoU ${(100 * result.metrics.mIoU).toFixed(2)} %, pixel accuracy ${(100 * result.metrics.pixelAccuracy).toFixed(2)} %, mean class accuracy ${(100 * result.metrics.meanClassAccuracy).toFixed(2)} %.`,
+          '',
+          table,
+          '',
+          '![image, global class-presence scores, unary argmax, guidance CRF, ground truth](figure.png)',
+          '',
+        ].join('\n');
+        const tmp = path.join(o.out, `.README.md.tmp-${process.pid}`);
+        fs.writeFileSync(tmp, readme);
+        fs.renameSync(tmp, path.join(o.out, 'README.md'));
+        process.stderr.write(`${table}\nreport: ${path.join(o.out, 'README.md')}, figure: ${figure}\n`);
+        process.stdout.write(`${model.config.name} mIoU ${(100 * result.metrics.mIoU).toFixed(2)}%\n`);
+      } finally {
+        model.dispose();
+        await runner.close();
       }
-      const dataset = buildDataset(demoConfig('joint', o.iterations).data, 'val');
-      const reportDir = path.join(o.out, 'report');
-      process.stderr.write(`ablation: fitting on the first ${DEMO_FIT_IMAGES} val images, then evaluating every row\n`);
-      const ablation = await demoAblation(reports, dataset, { baseline: path.join(o.out, 'baseline', 'final'), joint: path.join(o.out, 'joint', 'final') });
-      for (const r of ablation.result.rows) process.stderr.write(`  ${r.label.padEnd(26)} mIoU ${(100 * r.metrics.mIoU).toFixed(2)}\n`);
-      await writeDemoReport(reportDir, dataset, reports, { iterations: o.iterations, seconds: (performance.now() - started) / 1000 }, ablation);
-      for (const r of reports) r.model.dispose();
-      process.stderr.write(`report: ${path.join(reportDir, 'README.md')}\n`);
-      for (const r of reports) process.stdout.write(`${r.name} mIoU ${(100 * r.metrics.mIoU).toFixed(2)}%\n`);
     });
 }

@@ -13,12 +13,13 @@ import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
 import { readJsonFile } from './config_file';
-import { backendOption, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
+import { shippedModelDir } from '../model/shipped';
+import { backendOption, defaultCamvidRoot, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
 
 /** Options that pick a model and the data split to run it on (see `addDataOptions`). */
 export interface DataCliOptions {
-  checkpoint: string;
+  checkpoint?: string;
   config?: string;
   data?: string;
   dataRoot?: string;
@@ -43,6 +44,8 @@ export function evalDataConfig(o: Pick<EvalCliOptions, 'config' | 'data' | 'data
     const run = runDirOf(checkpoint);
     if (run) base = parseConfig(readJsonFile(path.join(run, 'config.json'))).data;
   }
+  // The shipped model (trained on CamVid) evaluates on the CamVid copy beside the package by default.
+  if (!base.type && checkpoint === shippedModelDir()) base = { type: 'camvid', root: defaultCamvidRoot() };
   if (o.data && o.data !== base.type) base = { type: o.data };
   if (o.dataRoot) base = { ...base, root: path.resolve(o.dataRoot) };
   if (!base.type) throw new Error('no data set given: use --data (and --data-root), --config, or a checkpoint inside a training run');
@@ -87,7 +90,7 @@ export function evalCommand(): Command {
       'Evaluate a model on a split: confusion matrix at label resolution, per-class IoU, mean IoU, ' +
         'pixel accuracy and mean class accuracy (ignore pixels excluded).',
     )
-    .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (uses final/ or its newest checkpoint)');
+    .option('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (uses final/ or its newest checkpoint); default: the shipped CamVid model');
   addDataOptions(cmd, 'split to evaluate')
     .option(
       '--oracle',

@@ -7,9 +7,11 @@ import { benchCommand } from './bench_command';
 import { classifyCommand } from './classify_command';
 import { packageRoot } from './common';
 import { demoCommand } from './demo_command';
+import { demoContextCommand } from './demo_context_command';
 import { evalCommand } from './eval_command';
 import { fitCrfCommand } from './fit_crf_command';
 import { learnCombineCommand } from './learn_combine_command';
+import { packCommand } from './pack_command';
 import { predictCommand } from './predict_command';
 import { trainCommand } from './train_command';
 
@@ -22,9 +24,11 @@ const program = new Command('guideseg')
   .addCommand(fitCrfCommand())
   .addCommand(learnCombineCommand())
   .addCommand(ablateCommand())
+  .addCommand(packCommand())
   .addCommand(benchCommand())
   .addCommand(classifyCommand())
   .addCommand(demoCommand())
+  .addCommand(demoContextCommand())
   .showHelpAfterError();
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -12,7 +12,7 @@ import { resolvePipeline } from '../pipeline/resolve';
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff']);
 
 interface PredictCliOptions extends PipelineCliOptions {
-  checkpoint: string;
+  checkpoint?: string;
   out: string;
   alpha: number;
   backend: BackendName;
@@ -47,7 +47,7 @@ export function predictCommand(): Command {
         'indices are class ids) and <name>_overlay.png (class colours blended over the image).',
     )
     .argument('<inputs...>', 'image files or folders of images')
-    .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir')
+    .option('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (default: the shipped CamVid model)')
     .requiredOption('-o, --out <dir>', 'output folder (created)');
   addPipelineOptions(cmd);
   return cmd

@@ -145,3 +145,69 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
     throw new Error(`${file}: corrupt ${what} (invalid JSON: ${(err as Error).message})`);
   }
 }
+
+/** Storage types of packed (shipped) weights. */
+export type PackedDtype = 'float16' | 'uint8';
+
+/** IEEE half bits of a float32 value (round to nearest even; overflow to infinity). */
+export function floatToHalf(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
+}
+
+/**
+ * Encodes float32 tensors in the tfjs weights format with quantization
+ * (which `tf.io.decodeWeights` undoes on load): `float16`, or `uint8` with
+ * one affine (min, scale) per tensor, value ≈ q·scale + min.
+ */
+export function encodePackedTensors(tensors: Array<[string, tf.Tensor]>, dtype: PackedDtype): { data: Uint8Array; specs: WeightSpec[] } {
+  const parts: Uint8Array[] = [];
+  const specs: WeightSpec[] = [];
+  for (const [name, tensor] of tensors) {
+    const values = tensor.dataSync() as Float32Array;
+    if (tensor.dtype !== 'float32') throw new Error(`weight "${name}": only float32 weights can be packed, got ${tensor.dtype}`);
+    if (dtype === 'float16') {
+      const half = new Uint16Array(values.length);
+      for (let i = 0; i < values.length; i++) half[i] = floatToHalf(values[i]);
+      parts.push(new Uint8Array(half.buffer));
+      specs.push({ name, shape: tensor.shape, dtype: 'float32', quantization: { dtype: 'float16' } });
+      continue;
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const scale = max > min ? (max - min) / 255 : 1;
+    const q = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) q[i] = Math.round((values[i] - min) / scale);
+    parts.push(q);
+    specs.push({ name, shape: tensor.shape, dtype: 'float32', quantization: { dtype: 'uint8', min, scale } });
+  }
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.length;
+  }
+  return { data, specs };
+}

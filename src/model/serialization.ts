@@ -11,6 +11,8 @@ import { buildSegmentor } from './build';
 import {
   decodeNamedTensors,
   encodeNamedTensors,
+  encodePackedTensors,
+  PackedDtype,
   readFileNamed,
   readJsonFile,
   sha256,
@@ -56,6 +58,32 @@ export async function modelCheckpointFiles(
     ...(metadata ? { userDefinedMetadata: metadata } : {}),
   };
   return { [MODEL_JSON]: JSON.stringify(json, null, 1), [WEIGHTS_BIN]: data };
+}
+
+/**
+ * Writes `model` as a shipped model folder: weights stored as `dtype`
+ * (float16, or uint8 with a per-tensor affine), the topology without the
+ * local path of the weights it started from, and `metadata` (classes,
+ * palette, fitted settings, provenance). It loads like any checkpoint.
+ */
+export async function savePackedModel(
+  dir: string,
+  model: Segmentor,
+  dtype: PackedDtype,
+  metadata: Record<string, unknown>,
+): Promise<void> {
+  const { data, specs } = encodePackedTensors(model.namedVariables(), dtype);
+  const backbone = { ...model.config.backbone } as Record<string, unknown>;
+  delete backbone.pretrained;
+  const json: ModelJson = {
+    format: CHECKPOINT_FORMAT,
+    generatedBy: `guideseg (tfjs-core ${tf.version_core})`,
+    modelTopology: { ...model.config, backbone } as ModelConfig,
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
+    weightsChecksum: { [WEIGHTS_BIN]: sha256(data) },
+    userDefinedMetadata: metadata,
+  };
+  await writeFilesAtomic(dir, { [MODEL_JSON]: JSON.stringify(json, null, 1), [WEIGHTS_BIN]: data });
 }
 
 /**

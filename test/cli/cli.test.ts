@@ -5,7 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { benchCommand } from '../../src/cli/bench_command';
+import { classifyCommand } from '../../src/cli/classify_command';
 import { demoCommand } from '../../src/cli/demo_command';
+import { demoContextCommand } from '../../src/cli/demo_context_command';
+import { packCommand } from '../../src/cli/pack_command';
 import { evalCommand } from '../../src/cli/eval_command';
 import { predictCommand } from '../../src/cli/predict_command';
 import { trainCommand } from '../../src/cli/train_command';
@@ -25,6 +28,9 @@ const commands: Array<[string, () => Command]> = [
   ['predict', predictCommand],
   ['bench', benchCommand],
   ['demo', demoCommand],
+  ['demo-context', demoContextCommand],
+  ['classify', classifyCommand],
+  ['pack', packCommand],
 ];
 
 test('--help of the program and of every command exits 0 and mentions every option', async () => {
