@@ -7,6 +7,9 @@ import { dataSchema, parseConfig, parseWith, type DataConfig } from '../config/s
 import { buildDataset } from '../data/registry';
 import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
 import { formatMetricsTable } from '../eval/metrics';
+import { presentClasses } from '../eval/metrics_oracle';
+import { formatPresenceTable, PresenceAccumulator } from '../eval/presence';
+import type { Sample } from '../data/types';
 import { loadCheckpoint } from '../model/serialization';
 import type { Segmentor } from '../model/types';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
@@ -28,6 +31,7 @@ export interface DataCliOptions {
 
 interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
   oracle?: boolean;
+  presence?: boolean;
   limit?: number;
   out?: string;
   backend: string;
@@ -58,13 +62,19 @@ export async function evaluateSplit(
   data: DataConfig,
   split: string,
   pipeline: PipelineOptions,
-  opts: { oracle?: boolean; limit?: number; crfRunner?: CrfRunner } = {},
+  opts: { oracle?: boolean; limit?: number; crfRunner?: CrfRunner; presence?: PresenceAccumulator } = {},
 ): Promise<EvaluationResult> {
   const dataset = buildDataset(data, split);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'eval |{bar}| {value}/{total} images' }, Presets.shades_classic) : null;
   bar?.start(Math.min(dataset.length, opts.limit ?? Infinity), 0);
   try {
-    return await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: opts.crfRunner, oracle: opts.oracle }), {
+    const L = model.config.numClasses;
+    const onGlobal = opts.presence
+      ? (sample: Sample, global: Float32Array | null) => {
+          if (global) opts.presence!.add(global, Array.from(presentClasses(sample.label, L)));
+        }
+      : undefined;
+    return await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: opts.crfRunner, oracle: opts.oracle, onGlobal }), {
       numClasses: model.config.numClasses,
       oracle: opts.oracle,
       limit: opts.limit,
@@ -97,6 +107,7 @@ export function evalCommand(): Command {
       '"+ground truth label": the classes present in each ground truth build the CRF compatibility, and only they may be predicted',
     )
     .option('--limit <n>', 'evaluate only the first n images', positiveInt)
+    .option('--presence', 'also report how well the global scores g tell the classes present in each image (joint models)')
     .option('-o, --out <file>', 'also write the metrics and confusion matrix as JSON');
   addPipelineOptions(cmd);
   return cmd
@@ -110,12 +121,14 @@ export function evalCommand(): Command {
       let result: EvaluationResult;
       let seconds: number;
       let pipeline: PipelineOptions;
+      let presence: PresenceAccumulator | undefined;
       try {
         pipeline = pipelineFromOptions(o, inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(checkpoint, 'model.json')));
         process.stderr.write(`pipeline: ${describePipeline(pipeline)}${o.oracle ? '; oracle (+ground truth label)' : ''}\n`);
         runner = pipeline.crf ? await createCrfRunner(o.threads) : null;
         const started = performance.now();
-        result = await evaluateSplit(model, data, o.split, pipeline, { ...o, crfRunner: runner ?? undefined });
+        presence = o.presence ? new PresenceAccumulator(buildDataset(data, o.split).classes) : undefined;
+        result = await evaluateSplit(model, data, o.split, pipeline, { ...o, presence, crfRunner: runner ?? undefined });
         seconds = (performance.now() - started) / 1000;
       } finally {
         model.dispose();
@@ -126,10 +139,13 @@ export function evalCommand(): Command {
         `mIoU ${(100 * result.metrics.mIoU).toFixed(2)}  pixel acc ${(100 * result.metrics.pixelAccuracy).toFixed(2)}` +
           `  mean class acc ${(100 * result.metrics.meanClassAccuracy).toFixed(2)}  (${result.images} images, ${seconds.toFixed(1)} s)\n`,
       );
+      if (presence) {
+        process.stdout.write(presence.images ? `\nglobal scores g: presence (sigmoid(g) > 0.5) against the ground truth\n${formatPresenceTable(presence.result())}\n` : '\n--presence: the model has no global branch\n');
+      }
       if (o.out) {
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
         const tmp = `${o.out}.tmp-${process.pid}`;
-        fs.writeFileSync(tmp, JSON.stringify({ checkpoint, split: o.split, data, pipeline: { ...pipeline, ensemble: { ...pipeline.ensemble, learnedWeights: undefined } }, oracle: Boolean(o.oracle), metrics: result.metrics, confusion: result.confusion.toJSON() }, null, 1));
+        fs.writeFileSync(tmp, JSON.stringify({ checkpoint, split: o.split, data, pipeline: { ...pipeline, ensemble: { ...pipeline.ensemble, learnedWeights: undefined } }, oracle: Boolean(o.oracle), metrics: result.metrics, ...(presence?.images ? { presence: presence.result() } : {}), confusion: result.confusion.toJSON() }, null, 1));
         fs.renameSync(tmp, o.out);
       }
     });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
+import { presetNames } from '../model/presets';
 import { train } from '../train/trainer';
 import { readJsonFile, loadConfig } from './config_file';
 import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
@@ -65,7 +66,7 @@ export function trainCommand(): Command {
     .requiredOption('-w, --work-dir <dir>', 'folder of the run (created)')
     .option('-c, --config <file>', 'JSON config: {model, data, train, backend}; model may be a preset name')
     .option('--resume', 'continue from the newest checkpoint in --work-dir (uses its config.json unless --config is given)')
-    .option('-m, --model <preset>', 'model preset: bench-vgg, bench-resnet, deeplab-vgg16, deeplab-resnet101')
+    .option('-m, --model <preset>', `model preset: ${presetNames().join(', ')}`)
     .addOption(new Option('--variant <variant>', 'joint (U = D + g, CE + BCE) or baseline (dense branch only)').choices(['joint', 'baseline']))
     .option('-d, --data <type>', 'data set type: camvid, voc, context')
     .option('--data-root <dir>', 'data set folder (camvid, voc)')

@@ -62,12 +62,15 @@ export function predictScores(
 export function scorePredictor(
   model: Segmentor,
   opts: PipelineOptions = DEFAULT_PIPELINE,
-  ctx: { crfRunner?: CrfRunner; oracle?: boolean } = {},
+  ctx: { crfRunner?: CrfRunner; oracle?: boolean; onGlobal?: (sample: Sample, global: Float32Array | null) => void } = {},
 ): ScorePredictor {
   const L = model.config.numClasses;
-  return async (sample: Sample) =>
-    predictScores(model, sample.image, sample.height, sample.width, opts, {
+  return async (sample: Sample) => {
+    const r = predictScores(model, sample.image, sample.height, sample.width, opts, {
       crfRunner: ctx.crfRunner,
       present: ctx.oracle ? presentClasses(sample.label, L) : null,
-    }).scores;
+    });
+    ctx.onGlobal?.(sample, r.global);
+    return r.scores;
+  };
 }
