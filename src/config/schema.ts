@@ -153,6 +153,11 @@ export const trainSchema = z
     /** Weight β of the classification (BCE) term. */
     clsLossWeight: z.number().nonnegative().default(1),
     /**
+     * Per-class weights of the cross-entropy: a list (one per class), or
+     * `median-frequency` (computed from the training split's labels). Absent: unweighted.
+     */
+    classWeights: z.union([z.array(z.number().nonnegative()), z.literal('median-frequency')]).optional(),
+    /**
      * Learning-rate multipliers by module path, e.g. `{ "clsHead": 0.1 }`:
      * every trainable variable under the path steps at `lr · factor`
      * (the longest matching path wins; the rest step at `lr`).

@@ -24,6 +24,8 @@ export interface StepOptions {
   clsLossWeight: number;
   /** Dropout seeds for this step. */
   rng: Rng;
+  /** Per-class weights of the cross-entropy (none: every pixel counts once). */
+  classWeights?: Float32Array;
   /**
    * Scales of the CE and BCE terms (default 1 and 1). A shard of a larger
    * batch weighs each term by its share, so that the shards' losses and
@@ -46,7 +48,7 @@ export function computeGradients(
     const { value, grads } = tf.variableGrads(() => {
       const out = model.forward(images, { training: true, rng: opts.rng });
       const unary = model.unary(out, batch.height, batch.width);
-      const terms = jointLoss(unary, out.global, batch.labels, opts.clsLossWeight);
+      const terms = jointLoss(unary, out.global, batch.labels, opts.clsLossWeight, opts.classWeights);
       const w = opts.termWeights;
       if (!w) {
         ce = tf.keep(terms.ce);

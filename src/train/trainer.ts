@@ -22,7 +22,9 @@ import { MetricsLog } from './metrics_log';
 import { TrainProgress } from './progress';
 import { createStepRunner } from './parallel/step_runner';
 import { checkLrMultipliers } from './lr_mult';
+import { medianFrequencyWeights } from './loss';
 import { MomentumSgd } from './sgd';
+import { IGNORE_INDEX } from '../data/types';
 import type { StepLosses } from './train_step';
 
 export interface TrainOptions {
@@ -109,8 +111,10 @@ async function runTraining(
     loaderState,
   );
 
+  const classWeights = await resolveClassWeights(tc.classWeights, dataset, model.config.numClasses);
+  if (classWeights) process.stderr.write(`class weights: ${Array.from(classWeights, (w) => w.toFixed(3)).join(', ')}\n`);
   // One process, or `train.workers` threads sharing one training state.
-  const runner = await createStepRunner(config, model, optimizer);
+  const runner = await createStepRunner(config, model, optimizer, classWeights);
   const save = async (iteration: number) => {
     runner.sync();
     await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
@@ -183,4 +187,36 @@ function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
   fs.renameSync(tmp, file);
+}
+
+/** `train.classWeights` as an array: a list as given (length checked), or median-frequency weights of the split. */
+async function resolveClassWeights(
+  setting: Config['train']['classWeights'],
+  dataset: Dataset,
+  numClasses: number,
+): Promise<Float32Array | undefined> {
+  if (setting === undefined) return undefined;
+  if (setting !== 'median-frequency') {
+    if (setting.length !== numClasses) throw new Error(`train.classWeights: ${setting.length} weights for ${numClasses} classes`);
+    return Float32Array.from(setting);
+  }
+  const counts = Array.from({ length: numClasses }, () => ({ pixels: 0, imagePixels: 0 }));
+  for (let i = 0; i < dataset.length; i++) {
+    const { label } = await dataset.get(i);
+    const perClass = new Float64Array(numClasses);
+    let labelled = 0;
+    for (const c of label) {
+      if (c === IGNORE_INDEX) continue;
+      if (c >= numClasses) throw new Error(`${dataset.type}/${dataset.split} sample ${i}: label value ${c} out of range 0..${numClasses - 1}`);
+      perClass[c]++;
+      labelled++;
+    }
+    perClass.forEach((n, c) => {
+      if (n > 0) {
+        counts[c].pixels += n;
+        counts[c].imagePixels += labelled;
+      }
+    });
+  }
+  return medianFrequencyWeights(counts);
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
-import { binaryCrossEntropyWithLogits, crossEntropy, jointLoss, presenceTargets } from '../../src/train/loss';
+import { binaryCrossEntropyWithLogits, crossEntropy, jointLoss, medianFrequencyWeights, presenceTargets } from '../../src/train/loss';
 import { Rng } from '../../src/util/rng';
 
 const IGNORE = 255;
@@ -178,4 +178,40 @@ test('presenceTargets and jointLoss match float64 references (joint and baseline
   assert.ok(relErr(base.total.dataSync()[0], ce) < 1e-5);
   base.ce.dispose();
   tf.dispose([u, gt]);
+});
+
+test('class-weighted crossEntropy equals Σ w[y]·(−log p_y) / Σ w[y] in float64 on wasm and cpu', async () => {
+  const rng = new Rng(11);
+  const [n, L] = [300, 5];
+  const logits = randomLogits(rng, n * L);
+  const labels = randomLabels(rng, n, L);
+  const weights = Float32Array.from([0.5, 2, 0, 1, 3.5]);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const y = labels[i];
+    if (y === IGNORE) continue;
+    const row = Array.from(logits.subarray(i * L, (i + 1) * L));
+    const m = Math.max(...row);
+    const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    num += weights[y] * (lse - row[y]);
+    den += weights[y];
+  }
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await initBackend(backend);
+    const got = tf.tidy(() => crossEntropy(tf.tensor4d(logits, [1, 1, n, L]), labels, weights).dataSync()[0]);
+    assert.ok(Math.abs(got - num / den) < 1e-5 * (num / den), `${backend}: ${got} vs ${num / den}`);
+    assert.throws(() => crossEntropy(tf.zeros([1, 1, n, L]) as tf.Tensor4D, labels, Float32Array.from([1, 2])), /2 class weights for 5 classes/);
+  }
+});
+
+test('median-frequency weights: median(f)/f_c with f_c = pixels / pixels of the images holding c; absent classes 0', () => {
+  const w = medianFrequencyWeights([
+    { pixels: 50, imagePixels: 100 }, // f 0.5
+    { pixels: 10, imagePixels: 100 }, // f 0.1
+    { pixels: 20, imagePixels: 80 }, // f 0.25
+    { pixels: 0, imagePixels: 0 }, // absent
+  ]);
+  assert.deepEqual(Array.from(w), [0.5, 2.5, 1, 0]);
+  assert.throws(() => medianFrequencyWeights([{ pixels: 0, imagePixels: 0 }]), /no labelled pixel/);
 });

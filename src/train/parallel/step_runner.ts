@@ -31,8 +31,14 @@ export interface StepRunner {
  * their current state. Throws, naming the `train.*` field, on settings that
  * do not fit (a group size that does not divide the batch, fewer samples than workers).
  */
-export async function createStepRunner(config: Config, model: Segmentor, optimizer: MomentumSgd): Promise<StepRunner> {
+export async function createStepRunner(
+  config: Config,
+  model: Segmentor,
+  optimizer: MomentumSgd,
+  classWeights?: Float32Array,
+): Promise<StepRunner> {
   const tc = config.train;
+  if (classWeights && tc.workers > 1) throw new Error('train.classWeights: not supported with train.workers > 1 yet');
   const group = resolveBnGroupSize(tc.bnGroupSize, tc.batchSize);
   const seedOf = (iteration: number) => mixSeed(tc.seed, iteration, 0x5eed);
   if (tc.workers <= 1) {
@@ -40,7 +46,7 @@ export async function createStepRunner(config: Config, model: Segmentor, optimiz
     return {
       workers: 1,
       step: async (batch, iteration, lr) =>
-        trainStep(model, optimizer, batch, { lr, clsLossWeight: tc.clsLossWeight, rng: new Rng(seedOf(iteration)) }),
+        trainStep(model, optimizer, batch, { lr, clsLossWeight: tc.clsLossWeight, rng: new Rng(seedOf(iteration)), classWeights }),
       sync: () => undefined,
       close: async () => undefined,
     };
