@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { shippedModelDir } from '../model/shipped';
+import { packageRoot } from '../util/package_root';
 import { InvalidArgumentError } from 'commander';
 import { backendSchema, type BackendName } from '../config/schema';
 import { initBackend } from '../engine/backend';
@@ -60,16 +61,7 @@ export async function startBackend(name: BackendName, quiet = false): Promise<st
   return active;
 }
 
-/** The folder of this package (where package.json is). */
-export function packageRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the guideseg package folder');
-    dir = parent;
-  }
-  return dir;
-}
+export { packageRoot } from '../util/package_root';
 
 /** The CamVid folder shipped beside the project (`../shared/datasets/camvid`), if present. */
 export function defaultCamvidRoot(): string {
