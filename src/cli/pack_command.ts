@@ -35,7 +35,7 @@ export function packCommand(): Command {
         'commit, evaluation figures, the pretrained weights it started from and their licence).',
     )
     .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir')
-    .requiredOption('-o, --out <dir>', 'folder to write (replaced atomically; never the checkpoint itself)')
+    .requiredOption('-o, --out <dir>', 'folder to write (replaced atomically, keeping other files already in it; never the checkpoint itself)')
     .addOption(new Option('--dtype <type>', 'storage type of the weights').choices(['float16', 'uint8']).default('float16'))
     .option('--evaluation <file>', 'JSON file of evaluation figures to record (e.g. written by `guideseg eval --out`)')
     .option('--licence <text>', 'licence of the weights the model started from, as recorded in the provenance')
@@ -60,7 +60,15 @@ export function packCommand(): Command {
           ...(pretrained ? { startedFrom: { file: path.basename(pretrained), licence: o.licence ?? null } } : {}),
           ...(evaluation !== undefined ? { evaluation } : {}),
         };
-        await savePackedModel(out, model, o.dtype, { ...(metadata ?? {}), provenance });
+        // Files already beside a previous pack (notices, licences) are kept.
+        const kept: Record<string, Uint8Array> = {};
+        if (fs.existsSync(out)) {
+          for (const name of fs.readdirSync(out)) {
+            const file = path.join(out, name);
+            if (name !== 'model.json' && name !== 'weights.bin' && fs.statSync(file).isFile()) kept[name] = fs.readFileSync(file);
+          }
+        }
+        await savePackedModel(out, model, o.dtype, { ...(metadata ?? {}), provenance }, kept);
         const bytes = fs.statSync(path.join(out, 'weights.bin')).size;
         process.stdout.write(`packed ${checkpoint} → ${out} (${o.dtype}, ${(bytes / 1e6).toFixed(2)} MB of weights)\n`);
       } finally {

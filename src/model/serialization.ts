@@ -64,13 +64,15 @@ export async function modelCheckpointFiles(
  * Writes `model` as a shipped model folder: weights stored as `dtype`
  * (float16, or uint8 with a per-tensor affine), the topology without the
  * local path of the weights it started from, and `metadata` (classes,
- * palette, fitted settings, provenance). It loads like any checkpoint.
+ * palette, fitted settings, provenance), with `extraFiles` (e.g. a licence)
+ * beside them. It loads like any checkpoint.
  */
 export async function savePackedModel(
   dir: string,
   model: Segmentor,
   dtype: PackedDtype,
   metadata: Record<string, unknown>,
+  extraFiles: Record<string, Uint8Array> = {},
 ): Promise<void> {
   const { data, specs } = encodePackedTensors(model.namedVariables(), dtype);
   const backbone = { ...model.config.backbone } as Record<string, unknown>;
@@ -83,7 +85,7 @@ export async function savePackedModel(
     weightsChecksum: { [WEIGHTS_BIN]: sha256(data) },
     userDefinedMetadata: metadata,
   };
-  await writeFilesAtomic(dir, { [MODEL_JSON]: JSON.stringify(json, null, 1), [WEIGHTS_BIN]: data });
+  await writeFilesAtomic(dir, { ...extraFiles, [MODEL_JSON]: JSON.stringify(json, null, 1), [WEIGHTS_BIN]: data });
 }
 
 /**
