@@ -7,13 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { BACKBONES } from '../model/backbones';
 import { Rng } from '../util/rng';
-import { importDarknetTiny } from './darknet_tfjs';
 import { ImageNetClassifier } from './imagenet_classifier';
-import { importMobileNetV2 } from './mobilenetv2_tflite';
 import { assignWeights, ImportedNetwork } from './named_weights';
-import { readWeightFile } from './pretrained';
-import { readLayersModel } from './tfjs_layers';
-import { readTflite } from './tflite';
+import { PRETRAINED_IMPORTERS } from './pretrained';
 
 /** A loaded classifier and how its outputs map to ImageNet label lines (line = output + offset). */
 export interface LoadedClassifier {
@@ -29,10 +25,10 @@ export interface LoadedClassifier {
  */
 export function loadImageNetClassifier(file: string): LoadedClassifier {
   const tflite = file.endsWith('.tflite');
-  const imported = tflite ? importMobileNetV2(readTflite(readWeightFile(file), file)) : importDarknetTiny(readLayersModel(file));
   const config = tflite
     ? ({ type: 'mobilenetv2', width: 1, outputStride: 32, padding: 'tf' } as const)
     : ({ type: 'darknet-tiny', width: 1, outputStride: 16, padding: 'tf' } as const);
+  const imported = PRETRAINED_IMPORTERS.get(config.type)(file, config);
   const backbone = BACKBONES.get(config.type).build(config, new Rng(0));
   const top = tflite
     ? { conv1Channels: 1280, logitsBeforePool: false, classes: imported.classifierOutputs }

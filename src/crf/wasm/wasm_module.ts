@@ -3,6 +3,7 @@
  * (no file access, so it works in Node and in browsers). Compiled once per
  * thread; every band gets its own instance and memory.
  */
+import { base64Bytes } from '../../util/base64';
 import { CRF_WASM_BASE64 } from './crf_wasm_binary';
 
 /** Functions the kernel exports (addresses are byte offsets into `memory`). */
@@ -26,11 +27,7 @@ let supported: boolean | null = null;
 let ready: CrfWasmExports | null = null;
 
 function kernelBytes(): Uint8Array<ArrayBuffer> {
-  if (bytes === null) {
-    const text = atob(CRF_WASM_BASE64);
-    bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  }
+  if (bytes === null) bytes = base64Bytes(CRF_WASM_BASE64);
   return bytes;
 }
 

@@ -104,10 +104,11 @@ function zeroInterleave(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
 }
 
 /**
- * dx as a forward conv: a stride-1 correlation of the zero-interleaved dy,
- * padded so that it lands on every input pixel, with the flipped filter.
+ * The wasm `DepthwiseConv2dNativeBackpropInput` kernel: dx as a forward conv,
+ * a stride-1 correlation of the zero-interleaved dy, padded so that it lands
+ * on every input pixel, with the flipped filter.
  */
-const depthwiseBackpropInputAsConv = asBackendKernel('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, attrs) => {
+export const depthwiseBackpropInputWasmKernel = asBackendKernel('DepthwiseConv2dNativeBackpropInput', ({ dy, filter }, attrs) => {
   const info = depthwiseInfo(attrs.inputShape as number[], filter.shape, attrs as unknown as DepthwiseAttrs);
   if (info.outChannels !== info.inChannels) {
     // Channel multipliers above 1: the loop over the backend's arrays.
@@ -124,11 +125,6 @@ const depthwiseBackpropInputAsConv = asBackendKernel('DepthwiseConv2dNativeBackp
   const padded = padOrCrop(up, top, inHeight + spanH - top - up.shape[1], left, inWidth + spanW - left - up.shape[2]);
   return tf.depthwiseConv2d(padded, tf.reverse(filter, [0, 1]) as tf.Tensor4D, 1, 'valid', 'NHWC', [dh, dw]);
 });
-
-/** The wasm `DepthwiseConv2dNativeBackpropInput` kernel. */
-export function depthwiseBackpropInputWasmKernel(backendName: string): tf.KernelConfig {
-  return depthwiseBackpropInputAsConv(backendName);
-}
 
 /** dx = Σ over taps of dy · filter, scattered to the pixel each tap read. */
 export const depthwiseBackpropInputKernel: ArrayKernel = {

@@ -3,6 +3,7 @@
  * `assembly/`, compiled by scripts/build-wasm.mjs): one instance per thread,
  * its memory grown to fit the operands, which are copied in and out.
  */
+import { base64Bytes } from '../../util/base64';
 import { ENGINE_WASM_BASE64 } from './engine_wasm_binary';
 
 interface EngineWasmExports {
@@ -21,9 +22,7 @@ let instance: EngineWasmExports | null | undefined;
 /** The kernel instance of this thread, or null where WebAssembly SIMD is missing. */
 function engineWasm(): EngineWasmExports | null {
   if (instance === undefined) {
-    const text = atob(ENGINE_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    const bytes = base64Bytes(ENGINE_WASM_BASE64);
     instance = typeof WebAssembly === 'object' && WebAssembly.validate(bytes)
       ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as EngineWasmExports)
       : null;
