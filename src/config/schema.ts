@@ -57,6 +57,16 @@ export const darknetTinyBackboneSchema = z
   })
   .strict();
 
+export const mobilenetEdgeTpuBackboneSchema = z
+  .object({
+    type: z.literal('mobilenet-edgetpu'),
+    /** 16: the published DeepLab network (last stage dilated by 2); 8 also dilates the 72-channel stages. */
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
+    /** Weights to start from: the DeepLab MobileNet-EdgeTPU TFLite file (Cityscapes). */
+    pretrained: pretrainedPath,
+  })
+  .strict();
+
 export const modelSchema = z
   .object({
     /** Display name, e.g. `bench-vgg`. */
@@ -64,19 +74,26 @@ export const modelSchema = z
     /** `joint`: dense branch + clsNet (U = D + g); `baseline`: dense branch only. */
     variant: z.enum(['joint', 'baseline']).default('joint'),
     numClasses: positiveInt,
-    backbone: z.discriminatedUnion('type', [vggBackboneSchema, resnetBackboneSchema, mobilenetv2BackboneSchema, darknetTinyBackboneSchema]),
+    backbone: z.discriminatedUnion('type', [vggBackboneSchema, resnetBackboneSchema, mobilenetv2BackboneSchema, darknetTinyBackboneSchema, mobilenetEdgeTpuBackboneSchema]),
     denseHead: z
       .object({
-        /** Dense head by registered name (`largefov`: DeepLab LargeFOV fc6-fc8). */
+        /** Dense head by registered name (`largefov`: DeepLab LargeFOV fc6-fc8; `aspp-lite`: DeepLab's 1x1 + image-pooling head). */
         type: z.string().default('largefov'),
-        /** Channels of fc6 and fc7 (paper: 1024). */
+        /** Channels of fc6 and fc7 (paper: 1024), or of each aspp-lite branch and its projection. */
         channels: positiveInt.default(1024),
         /** Dilation of fc6; default 12 at output stride 8, 6 at 16. */
         dilation: positiveInt.optional(),
         dropout: z.number().min(0).max(1).default(0.5),
+        /** Load the head from the backbone's pretrained file too (a DeepLab file whose head has this type and width). */
+        pretrained: z.boolean().default(false),
+        /**
+         * With `pretrained`: for each class of this model, the pretrained model's output classes whose
+         * output-layer rows (averaged) initialize it; without it the output layer starts random.
+         */
+        classMap: z.array(z.array(z.number().int().nonnegative()).min(1)).optional(),
       })
       .strict()
-      .default({ type: 'largefov', channels: 1024, dropout: 0.5 }),
+      .default({ type: 'largefov', channels: 1024, dropout: 0.5, pretrained: false }),
     clsHead: z
       .object({
         /** Global (classification) head by registered name (`clsnet`); unused by the baseline. */
@@ -86,9 +103,11 @@ export const modelSchema = z
         /** Side of the adaptive max-pool grid (paper: 7). */
         poolSize: positiveInt.default(7),
         dropout: z.number().min(0).max(1).default(0.5),
+        /** Std of the output layer's initial weights; 0 starts g at 0, so a pretrained dense head is not disturbed by a random global branch. */
+        outputStd: z.number().nonnegative().default(0.01),
       })
       .strict()
-      .default({ type: 'clsnet', hidden: 4096, poolSize: 7, dropout: 0.5 }),
+      .default({ type: 'clsnet', hidden: 4096, poolSize: 7, dropout: 0.5, outputStd: 0.01 }),
     /** Per-channel normalization of the 0..255 RGB input: (x - mean) / std. */
     normalize: z
       .object({ mean: rgbTriple, std: rgbTriple })

@@ -56,6 +56,23 @@ export const MODEL_PRESETS: Readonly<Record<string, ModelConfigInput>> = {
     clsHead: { type: 'clsnet', hidden: 256, poolSize: 7, dropout: 0.5 },
     normalize: { mean: [128, 128, 128], std: [128, 128, 128] },
   },
+  /**
+   * DeepLab's MobileNet-EdgeTPU with its light ASPP head (the published
+   * Cityscapes model's layout, weights via `backbone.pretrained` and
+   * `denseHead.pretrained`), stride 16, and a clsNet of 256 hidden units on a
+   * 3x3 grid (its 1280-channel features make a 7x7 grid 16 M weights) whose
+   * output starts at zero (g = 0: the pretrained head starts undisturbed), CamVid
+   * classes; the input normalization of the published uint8 model ((x − 128) / 128).
+   */
+  'edgetpu-aspp': {
+    name: 'edgetpu-aspp',
+    variant: 'joint',
+    numClasses: 11,
+    backbone: { type: 'mobilenet-edgetpu', outputStride: 16 },
+    denseHead: { type: 'aspp-lite', channels: 128, dropout: 0.1 },
+    clsHead: { type: 'clsnet', hidden: 256, poolSize: 3, dropout: 0.5, outputStd: 0 },
+    normalize: { mean: [128, 128, 128], std: [128, 128, 128] },
+  },
   /** The paper's VGG-16 LargeFOV + clsNet, stride 8, Pascal VOC classes. */
   'deeplab-vgg16': {
     name: 'deeplab-vgg16',

@@ -75,12 +75,15 @@ export async function savePackedModel(
   extraFiles: Record<string, Uint8Array> = {},
 ): Promise<void> {
   const { data, specs } = encodePackedTensors(model.namedVariables(), dtype);
+  // Where the training started from is provenance, not topology: the shipped folder must not name files of this machine.
   const backbone = { ...model.config.backbone } as Record<string, unknown>;
   delete backbone.pretrained;
+  const denseHead: Record<string, unknown> = { ...model.config.denseHead, pretrained: false };
+  delete denseHead.classMap;
   const json: ModelJson = {
     format: CHECKPOINT_FORMAT,
     generatedBy: `guideseg (tfjs-core ${tf.version_core})`,
-    modelTopology: { ...model.config, backbone } as ModelConfig,
+    modelTopology: { ...model.config, backbone, denseHead } as ModelConfig,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
     weightsChecksum: { [WEIGHTS_BIN]: sha256(data) },
     userDefinedMetadata: metadata,

@@ -13,7 +13,7 @@ import type { Dataset } from '../data/types';
 import { trainTransform } from '../data/transforms';
 import { buildSegmentor } from '../model/build';
 import type { GuidedSegmentor } from '../model/segmentor';
-import { loadPretrainedBackbone } from '../weights/pretrained';
+import { loadPretrained } from '../weights/pretrained';
 import { saveWeights } from '../model/serialization';
 import type { Segmentor } from '../model/types';
 import { listCheckpoints, loadCheckpointInto, saveCheckpoint } from './checkpoint';
@@ -100,7 +100,7 @@ async function runTraining(
     start = state.iteration;
     loaderState = state.loader;
     process.stderr.write(`resumed from ${existing[0]} at iteration ${start}\n`);
-  } else if (loadPretrainedBackbone(model.backbone, config.model)) {
+  } else if (loadPretrained(model, config.model)) {
     process.stderr.write(`backbone initialized from ${(config.model.backbone as { pretrained?: string }).pretrained}\n`);
   }
   // Steps logged after the newest checkpoint (or by a run killed before its first one) are redone.

@@ -31,18 +31,18 @@ export interface ImportedNetwork {
   backbone: NamedWeights;
   /** Weights of the original classifier's top (for checking an import), by `ImageNetClassifier` names. */
   classifier: NamedWeights;
-  /** Classes of the classifier's output (e.g. 1001 with background first). */
+  /** Classes of the classifier's output (e.g. 1001 with background first; 19 for the Cityscapes DeepLab). */
   classifierOutputs: number;
+  /** A published dense head (DeepLab files): its registered type, width, and weights by its variable names (`logits.*` included). */
+  denseHead?: { type: string; channels: number; weights: NamedWeights };
   normalization: InputNormalization;
 }
 
 /**
- * Copies `weights` into the variables of `module`. Throws, naming `file` and
- * the variable, when a variable has no imported tensor, a shape differs, or
- * the file holds a tensor the module has no variable for; nothing is
- * assigned unless everything matches.
+ * Throws, naming `file` and the variable, unless `weights` holds exactly the
+ * variables of `module`, each with its shape.
  */
-export function assignWeights(module: Module, weights: NamedWeights, file: string, what = 'backbone'): void {
+export function checkWeights(module: Module, weights: NamedWeights, file: string, what = 'backbone'): void {
   const variables = new Map(module.namedTrainableVariables());
   for (const [name, variable] of variables) {
     const w = weights.get(name);
@@ -56,7 +56,15 @@ export function assignWeights(module: Module, weights: NamedWeights, file: strin
   for (const [name, w] of weights) {
     if (!variables.has(name)) throw new Error(`${file}: tensor "${w.source}" maps to "${name}", which the ${what} does not have`);
   }
-  for (const [name, variable] of variables) {
+}
+
+/**
+ * Copies `weights` into the variables of `module` after `checkWeights`;
+ * nothing is assigned unless everything matches.
+ */
+export function assignWeights(module: Module, weights: NamedWeights, file: string, what = 'backbone'): void {
+  checkWeights(module, weights, file, what);
+  for (const [name, variable] of module.namedTrainableVariables()) {
     const w = weights.get(name) as ImportedTensor;
     tf.tidy(() => variable.assign(tf.tensor(w.values, w.shape, 'float32')));
   }

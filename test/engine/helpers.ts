@@ -62,7 +62,7 @@ export function randomCase(rng: Rng, opts: { maxDilation?: number; pads?: Array<
     const w = 5 + rng.int(13);
     const cin = 1 + rng.int(8);
     const cout = 1 + rng.int(8);
-    const k = [1, 3, 7][rng.int(3)];
+    const k = [1, 3, 5, 7][rng.int(4)];
     const stride = 1 + rng.int(2);
     const maxD = opts.maxDilation ?? (stride === 1 ? 12 : 1);
     // Dilation and stride cannot both exceed 1 in tfjs; favour small dilations.

@@ -5,6 +5,7 @@ import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
 import { countFlops, flopBreakdown } from '../../src/model/flops';
 import { Conv2d } from '../../src/model/layers/conv2d';
+import { DepthwiseConv2d } from '../../src/model/layers/depthwise_conv2d';
 import { Linear } from '../../src/model/layers/linear';
 import { modelPreset } from '../../src/model/presets';
 import { tinyConfig } from './helpers';
@@ -15,6 +16,12 @@ function measuredFlops(config: Parameters<typeof buildSegmentor>[0], h: number, 
   let flops = 0;
   const convForward = Conv2d.prototype.forward;
   const linearForward = Linear.prototype.forward;
+  const depthwiseForward = DepthwiseConv2d.prototype.forward;
+  DepthwiseConv2d.prototype.forward = function (this: DepthwiseConv2d, x: tf.Tensor4D) {
+    const y = depthwiseForward.call(this, x);
+    flops += 2 * y.size * this.kernelSize ** 2;
+    return y;
+  };
   Conv2d.prototype.forward = function (this: Conv2d, x: tf.Tensor4D) {
     const y = convForward.call(this, x);
     const [k] = this.weight.shape;
@@ -33,6 +40,7 @@ function measuredFlops(config: Parameters<typeof buildSegmentor>[0], h: number, 
   } finally {
     Conv2d.prototype.forward = convForward;
     Linear.prototype.forward = linearForward;
+    DepthwiseConv2d.prototype.forward = depthwiseForward;
     model.dispose();
   }
   return flops;
@@ -45,6 +53,8 @@ test('countFlops equals the FLOPs of the layers the model actually runs', async 
     tinyConfig('bench-vgg', { variant: 'baseline', backbone: { width: 0.125, outputStride: 16 } }),
     tinyConfig('bench-resnet'),
     tinyConfig('bench-resnet', { backbone: { type: 'resnet', depth: 50, width: 0.0625, outputStride: 8 } }),
+    modelPreset('edgetpu-aspp', { denseHead: { channels: 16 }, clsHead: { hidden: 16 } }),
+    modelPreset('mobilenetv2-largefov', { backbone: { width: 0.25, outputStride: 8 }, denseHead: { channels: 16 }, clsHead: { hidden: 16 } }),
   ]) {
     for (const [h, w] of [[45, 61], [32, 32]]) {
       assert.equal(countFlops(cfg, h, w, 2), measuredFlops(cfg, h, w, 2), `${cfg.backbone.type} ${h}x${w}`);

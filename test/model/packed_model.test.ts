@@ -16,11 +16,11 @@ import { encodePackedTensors, floatToHalf } from '../../src/model/checkpoint-io'
 import { modelPreset } from '../../src/model/presets';
 import { loadCheckpoint, readModelJson, savePackedModel } from '../../src/model/serialization';
 
-test('float16 and uint8 packed models load back within rounding, without the pretrained path, with their metadata', async () => {
+test('float16 and uint8 packed models load back within rounding, without the pretrained initialization, with their metadata', async () => {
   await initBackend('cpu');
   const config = modelPreset('mobilenetv2-largefov', {
     backbone: { width: 0.25, pretrained: '/somewhere/local/mnv2.tflite' },
-    denseHead: { channels: 8 },
+    denseHead: { channels: 8, pretrained: true, classMap: Array.from({ length: 11 }, () => [0]) },
     clsHead: { hidden: 8 },
   });
   const model = buildSegmentor(config, 4);
@@ -31,6 +31,8 @@ test('float16 and uint8 packed models load back within rounding, without the pre
       await savePackedModel(out, model, dtype, { classes: ['a'], provenance: { note: dtype } });
       const json = await readModelJson(out);
       assert.equal((json.modelTopology.backbone as { pretrained?: string }).pretrained, undefined);
+      assert.equal(json.modelTopology.denseHead.pretrained, false);
+      assert.equal(json.modelTopology.denseHead.classMap, undefined);
       const loaded = await loadCheckpoint(out);
       assert.deepEqual(loaded.metadata, { classes: ['a'], provenance: { note: dtype } });
       const stored = new Map(loaded.model.namedVariables());

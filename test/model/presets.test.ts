@@ -38,7 +38,7 @@ test('bench-resnet: ResNet-18 x0.5, BatchNorm statistics are non-trainable varia
 });
 
 test('presets: paper widths, overrides merge, unknown names fail', () => {
-  assert.deepEqual(presetNames().sort(), ['bench-resnet', 'bench-vgg', 'deeplab-resnet101', 'deeplab-vgg16', 'mobilenetv2-largefov']);
+  assert.deepEqual(presetNames().sort(), ['bench-resnet', 'bench-vgg', 'deeplab-resnet101', 'deeplab-vgg16', 'edgetpu-aspp', 'mobilenetv2-largefov']);
   assert.deepEqual(modelPreset('mobilenetv2-largefov').backbone, { type: 'mobilenetv2', width: 1, outputStride: 16, padding: 'symmetric' });
   const vgg = modelPreset('deeplab-vgg16');
   assert.equal(vgg.numClasses, 21);

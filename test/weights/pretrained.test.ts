@@ -16,7 +16,7 @@ import { loadConfig } from '../../src/cli/config_file';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
 import { assignWeights } from '../../src/weights/named_weights';
-import { loadPretrainedBackbone } from '../../src/weights/pretrained';
+import { loadPretrained } from '../../src/weights/pretrained';
 import { sharedWeights } from './helpers';
 
 const CORAL = () => sharedWeights('mobilenet_v2_1.0_224_quant.tflite');
@@ -26,7 +26,7 @@ test('the MobileNetV2 file loads into the backbone of a segmentor, every variabl
   await initBackend('wasm');
   const model = buildSegmentor(modelPreset('mobilenetv2-largefov', { ...small, backbone: { pretrained: CORAL() } }));
   try {
-    const imported = loadPretrainedBackbone(model.backbone, model.config)!;
+    const imported = loadPretrained(model, model.config)!;
     assert.equal(imported.backbone.size, model.backbone.namedTrainableVariables().length);
     for (const [name, variable] of model.backbone.namedTrainableVariables()) {
       assert.deepEqual(variable.dataSync(), imported.backbone.get(name)!.values, name);
@@ -49,7 +49,7 @@ test('wrong files, widths and normalizations are errors naming the file or field
     const model = buildSegmentor(modelPreset('mobilenetv2-largefov', { ...small, ...overrides }));
     const before = model.backbone.namedTrainableVariables().map(([, v]) => v.dataSync().slice());
     try {
-      assert.throws(() => loadPretrainedBackbone(model.backbone, model.config), message);
+      assert.throws(() => loadPretrained(model, model.config), message);
       model.backbone.namedTrainableVariables().forEach(([name, v], i) => assert.deepEqual(v.dataSync(), before[i], `${name} changed`));
     } finally {
       model.dispose();
@@ -57,7 +57,7 @@ test('wrong files, widths and normalizations are errors naming the file or field
   }
   const darknet = buildSegmentor(modelPreset('mobilenetv2-largefov', { ...small, backbone: { type: 'darknet-tiny', pretrained: CORAL() }, normalize: { mean: [0, 0, 0], std: [255, 255, 255] } }));
   try {
-    assert.throws(() => loadPretrainedBackbone(darknet.backbone, darknet.config), /mobilenet_v2_1\.0_224_quant\.tflite.*model\.json|not a (readable )?tfjs layers model/);
+    assert.throws(() => loadPretrained(darknet, darknet.config), /mobilenet_v2_1\.0_224_quant\.tflite.*model\.json|not a (readable )?tfjs layers model/);
   } finally {
     darknet.dispose();
   }

@@ -23,15 +23,15 @@ export class ClsNetHead extends Module implements GlobalHead {
   /**
    * @param spec `config.clsHead` (`poolSize` P, `hidden` width, `dropout`),
    *   `config.numClasses` and the backbone's channels
-   * @param rng generator the weights are drawn from (He-normal; fc3 normal std 0.01)
+   * @param rng generator the weights are drawn from (He-normal; fc3 normal with std `clsHead.outputStd`)
    */
   constructor(spec: HeadSpec, rng: Rng) {
     super();
-    const { hidden, poolSize, dropout } = spec.config.clsHead;
+    const { hidden, poolSize, dropout, outputStd } = spec.config.clsHead;
     this.poolSize = poolSize;
     this.fc1 = this.addChild('fc1', new Linear(poolSize * poolSize * spec.inChannels, hidden, rng));
     this.fc2 = this.addChild('fc2', new Linear(hidden, hidden, rng));
-    this.fc3 = this.addChild('fc3', new Linear(hidden, spec.config.numClasses, rng, { std: 0.01 }));
+    this.fc3 = this.addChild('fc3', new Linear(hidden, spec.config.numClasses, rng, { std: outputStd }));
     this.drop1 = new Dropout(dropout);
     this.drop2 = new Dropout(dropout);
   }

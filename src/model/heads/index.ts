@@ -1,8 +1,10 @@
 /** Registers every head (importing a head's file adds it to its registry). */
 import './largefov';
+import './aspp_lite';
 import './clsnet';
 
 export { DENSE_HEADS, GLOBAL_HEADS } from './head';
 export type { DenseHead, GlobalHead, HeadEntry, HeadSpec } from './head';
 export { LargeFovHead, largeFovDilation } from './largefov';
 export { ClsNetHead } from './clsnet';
+export { AsppLiteHead } from './aspp_lite';

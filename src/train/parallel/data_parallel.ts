@@ -100,6 +100,7 @@ export class DataParallelTrainer {
         backend: options.backend,
         model: options.model,
         clsLossWeight: options.clsLossWeight,
+        classWeights: options.classWeights,
         sgd: options.sgd,
         bnGroupSize: options.bnGroupSize,
         layout,
@@ -177,7 +178,7 @@ export class DataParallelTrainer {
     if (batch.batchSize > this.options.maxBatchSize) {
       throw new Error(`batch of ${batch.batchSize} exceeds the ${this.options.maxBatchSize} samples the workers were started for`);
     }
-    const shards = shardBatch(batch, this.workers);
+    const shards = shardBatch(batch, this.workers, this.options.classWeights);
     const shares = shards.map((s) => s.sampleShare);
     const outcomes = new Map<number, Outcome>();
     const settled = new Promise<void>((settle) => {

@@ -25,6 +25,8 @@ export interface WorkerSettings {
   model: ModelConfig;
   /** Weight β of the BCE term. */
   clsLossWeight: number;
+  /** Per-class weights of the cross-entropy (`train.classWeights`), if any. */
+  classWeights?: Float32Array;
   sgd: SgdOptions;
   /** Samples per BatchNorm group (0: the whole SGD batch); must divide the batch size. */
   bnGroupSize: number;

@@ -2,8 +2,9 @@
  * Splitting an SGD batch among workers, and the weights that make the sum of
  * the workers' losses equal the joint loss of the whole batch: the CE is a
  * mean over the batch's non-ignored pixels, so worker k's CE (a mean over
- * its own n_k valid pixels) weighs n_k / n; the BCE is a mean over
- * batch × L, so worker k's weighs b_k / B.
+ * its own n_k valid pixels) weighs n_k / n (with class weights, n counts
+ * each pixel by its class's weight); the BCE is a mean over batch × L, so
+ * worker k's weighs b_k / B.
  */
 import { IGNORE_INDEX } from '../../data/types';
 import type { Batch } from '../train_step';
@@ -22,9 +23,10 @@ export interface Shard {
 
 /**
  * Contiguous shards of `batch` for `workers` workers (sizes differ by at
- * most one, larger first). Throws when the batch has fewer samples than workers.
+ * most one, larger first), the CE shares counted with `classWeights` when
+ * given. Throws when the batch has fewer samples than workers.
  */
-export function shardBatch(batch: Batch, workers: number): Shard[] {
+export function shardBatch(batch: Batch, workers: number, classWeights?: ArrayLike<number>): Shard[] {
   const b = batch.batchSize;
   if (b < workers) throw new Error(`train.batchSize (${b}) must be at least train.workers (${workers}): every worker needs a sample`);
   const pixels = batch.height * batch.width;
@@ -34,7 +36,10 @@ export function shardBatch(batch: Batch, workers: number): Shard[] {
   for (let k = 0; k < workers; k++) {
     const count = Math.floor(b / workers) + (k < b % workers ? 1 : 0);
     let n = 0;
-    for (let i = offset * pixels, end = (offset + count) * pixels; i < end; i++) if (batch.labels[i] !== IGNORE_INDEX) n++;
+    for (let i = offset * pixels, end = (offset + count) * pixels; i < end; i++) {
+      const label = batch.labels[i];
+      if (label !== IGNORE_INDEX) n += classWeights ? classWeights[label] : 1;
+    }
     shards.push({ offset, count });
     valid.push(n);
     offset += count;

@@ -38,7 +38,6 @@ export async function createStepRunner(
   classWeights?: Float32Array,
 ): Promise<StepRunner> {
   const tc = config.train;
-  if (classWeights && tc.workers > 1) throw new Error('train.classWeights: not supported with train.workers > 1 yet');
   const group = resolveBnGroupSize(tc.bnGroupSize, tc.batchSize);
   const seedOf = (iteration: number) => mixSeed(tc.seed, iteration, 0x5eed);
   if (tc.workers <= 1) {
@@ -56,6 +55,7 @@ export async function createStepRunner(
     backend: config.backend,
     model: config.model,
     clsLossWeight: tc.clsLossWeight,
+    classWeights,
     sgd: { momentum: tc.momentum, weightDecay: tc.weightDecay, lrMult: tc.lrMult },
     bnGroupSize: tc.bnGroupSize,
     maxBatchSize: tc.batchSize,

@@ -62,6 +62,7 @@ class TrainingWorker {
     const batch = { batchSize: msg.count, height: msg.height, width: msg.width, images: msg.images, labels: msg.labels };
     const { losses, grads } = computeGradients(model, batch, {
       clsLossWeight: init.clsLossWeight,
+      classWeights: init.classWeights,
       rng: new Rng(msg.seed),
       termWeights: { ce: msg.ceWeight, cls: msg.shares[init.rank] },
     });

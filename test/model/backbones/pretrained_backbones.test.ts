@@ -1,9 +1,10 @@
 /**
- * The MobileNetV2 and Tiny Darknet backbones: feature shapes at output
- * strides 8/16 (and 32 for MobileNetV2) on odd sizes equal `analyze()`, the
- * dilation plan follows DeepLab (the stride given up dilates later depthwise
- * convs), conv FLOPs counted from the real calls equal the analysis, and a
- * training step through each leaves no tensors behind.
+ * The MobileNetV2, Tiny Darknet and MobileNet-EdgeTPU backbones: feature
+ * shapes at output strides 8/16 (and 32 for MobileNetV2) on odd sizes equal
+ * `analyze()`, the dilation plan follows DeepLab (the stride given up dilates
+ * later depthwise convs), conv FLOPs counted from the real calls equal the
+ * analysis, and a training step through each gives the same gradients on
+ * wasm and cpu and leaves no tensors behind.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { initBackend } from '../../../src/engine/backend';
 import { BACKBONES } from '../../../src/model/backbones';
 import { mobileNetV2Plan } from '../../../src/model/backbones/mobilenetv2';
 import { darknetTinyPlan } from '../../../src/model/backbones/darknet_tiny';
+import { mobileNetEdgeTpuPlan } from '../../../src/model/backbones/mobilenet_edgetpu';
 import { Conv2d } from '../../../src/model/layers/conv2d';
 import { DepthwiseConv2d } from '../../../src/model/layers/depthwise_conv2d';
 import { buildSegmentor } from '../../../src/model/build';
@@ -24,6 +26,8 @@ const CASES = [
   { type: 'mobilenetv2', width: 0.25, outputStride: 32, padding: 'tf' },
   { type: 'darknet-tiny', width: 0.125, outputStride: 8 },
   { type: 'darknet-tiny', width: 0.125, outputStride: 16, padding: 'tf' },
+  { type: 'mobilenet-edgetpu', outputStride: 8 },
+  { type: 'mobilenet-edgetpu', outputStride: 16 },
 ] as const;
 
 /** Conv FLOPs of one forward pass, counted from the real calls' shapes. */
@@ -83,8 +87,21 @@ test('MobileNetV2 dilation plan: stride 16 dilates blocks 14-16 by 2; stride 8 a
   assert.deepEqual(dk.filter((s) => s.kind === 'conv' && s.dilation === 2).map((s) => (s as { name: string }).name), ['conv12', 'conv14']);
 });
 
-test('a training step through a MobileNetV2 segmentor on wasm and cpu gives the same gradients and leaves no tensors', async () => {
-  const config = modelPreset('mobilenetv2-largefov', { backbone: { width: 0.25 }, denseHead: { channels: 16 }, clsHead: { hidden: 16 } });
+test('MobileNet-EdgeTPU dilation plan: stride 16 is the published one (blocks 18-21 dilated by 2); stride 8 also dilates blocks 10-17', () => {
+  const d16 = mobileNetEdgeTpuPlan(16).blocks.map((b) => `${b.stride}/${b.dilation}`);
+  assert.deepEqual(d16.filter((s) => s === '2/1').length, 3);
+  assert.deepEqual(d16.slice(17), ['1/1', '1/2', '1/2', '1/2', '1/2']);
+  const d8 = mobileNetEdgeTpuPlan(8).blocks.map((b) => `${b.stride}/${b.dilation}`);
+  assert.deepEqual(d8.slice(9), ['1/1', ...Array(8).fill('1/2'), '1/4', '1/4', '1/4', '1/4']);
+  assert.deepEqual(mobileNetEdgeTpuPlan(16).blocks.map((b) => b.residual).filter(Boolean).length, 15);
+});
+
+const STEP_CASES = [
+  modelPreset('mobilenetv2-largefov', { backbone: { width: 0.25 }, denseHead: { channels: 16 }, clsHead: { hidden: 16 } }),
+  modelPreset('edgetpu-aspp', { denseHead: { channels: 16 }, clsHead: { hidden: 16 } }),
+];
+
+for (const config of STEP_CASES) test(`a training step through a ${config.backbone.type} segmentor on wasm and cpu gives the same gradients and leaves no tensors`, async () => {
   const results: Float32Array[][] = [];
   for (const backend of ['wasm', 'cpu'] as const) {
     await initBackend(backend);

@@ -52,10 +52,11 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 // Multipliers on two paths (one nested in the other), so per-variable rates are part of the comparison.
 const sgd = { momentum: 0.9, weightDecay: 1e-4, lrMult: { clsHead: 0.5, 'clsHead.fc3': 2 } };
 
-for (const bnGroupSize of [0, 2]) {
-  test(`2 workers × 2 samples = 1 process × 4 samples (bnGroupSize ${bnGroupSize}): losses, weights, running stats, momentum`, async () => {
+for (const [bnGroupSize, weighted] of [[0, false], [2, false], [0, true]] as const) {
+  test(`2 workers × 2 samples = 1 process × 4 samples (bnGroupSize ${bnGroupSize}${weighted ? ', class-weighted CE' : ''}): losses, weights, running stats, momentum`, async () => {
     await initBackend('cpu');
     const config = tinyResnet();
+    const classWeights = weighted ? Float32Array.from({ length: config.numClasses }, (_, c) => 0.5 + 0.3 * c) : undefined;
     const batches = await contextBatches(3, 4);
     const reference = buildSegmentor(config, 7);
     if (bnGroupSize) setBatchStatistics(reference, groupedBatchStatistics(bnGroupSize));
@@ -67,6 +68,7 @@ for (const bnGroupSize of [0, 2]) {
       backend: 'cpu',
       model: config,
       clsLossWeight: 0.7,
+      classWeights,
       sgd,
       bnGroupSize,
       maxBatchSize: 4,
@@ -75,7 +77,7 @@ for (const bnGroupSize of [0, 2]) {
     try {
       for (let i = 0; i < batches.length; i++) {
         const lr = 0.05;
-        const want = trainStep(reference, refOpt, batches[i], { lr, clsLossWeight: 0.7, rng: new Rng(i) });
+        const want = trainStep(reference, refOpt, batches[i], { lr, clsLossWeight: 0.7, rng: new Rng(i), classWeights });
         const got: StepLosses = await trainer.step(batches[i], { step: i + 1, lr, seed: i });
         // The first step creates nothing lasting in the workers either: their tensor counts stay flat.
         if (i === 0) workerTensors = trainer.workerTensors;

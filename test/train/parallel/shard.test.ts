@@ -18,7 +18,7 @@ function randomBatch(rng: Rng, batchSize: number, height: number, width: number,
   return { batchSize, height, width, images, labels };
 }
 
-test('shards cover the batch; weighted shard losses sum to the joint loss of the whole batch', async () => {
+for (const classWeights of [undefined, new Float32Array([0.2, 3.5, 1.1])]) test(`shards cover the batch; weighted shard losses sum to the joint loss of the whole batch${classWeights ? ' (class-weighted CE)' : ''}`, async () => {
   await initBackend('cpu');
   const rng = new Rng(21);
   const [batchSize, h, w, L, beta] = [5, 4, 6, 3, 0.6];
@@ -26,11 +26,11 @@ test('shards cover the batch; weighted shard losses sum to the joint loss of the
   const unary = Float32Array.from({ length: batchSize * h * w * L }, () => rng.normal());
   const global = Float32Array.from({ length: batchSize * L }, () => rng.normal());
   const whole = tf.tidy(() => {
-    const t = jointLoss(tf.tensor4d(unary, [batchSize, h, w, L]), tf.tensor2d(global, [batchSize, L]), batch.labels, beta);
+    const t = jointLoss(tf.tensor4d(unary, [batchSize, h, w, L]), tf.tensor2d(global, [batchSize, L]), batch.labels, beta, classWeights);
     return [t.total.dataSync()[0], t.ce.dataSync()[0], t.cls!.dataSync()[0]];
   });
   for (const workers of [1, 2, 3, 5]) {
-    const shards = shardBatch(batch, workers);
+    const shards = shardBatch(batch, workers, classWeights);
     assert.equal(shards.reduce((n, s) => n + s.count, 0), batchSize);
     let [total, ce, cls] = [0, 0, 0];
     for (const s of shards) {
@@ -38,7 +38,7 @@ test('shards cover the batch; weighted shard losses sum to the joint loss of the
       tf.tidy(() => {
         const u = tf.tensor4d(unary.slice(s.offset * h * w * L, (s.offset + s.count) * h * w * L), [s.count, h, w, L]);
         const g = tf.tensor2d(global.slice(s.offset * L, (s.offset + s.count) * L), [s.count, L]);
-        const t = jointLoss(u, g, part.labels, beta);
+        const t = jointLoss(u, g, part.labels, beta, classWeights);
         ce += s.ceWeight * t.ce.dataSync()[0];
         cls += s.sampleShare * t.cls!.dataSync()[0];
         total += s.ceWeight * t.ce.dataSync()[0] + beta * s.sampleShare * t.cls!.dataSync()[0];
