@@ -45,7 +45,7 @@ export function ablateCommand(): Command {
         '+ clsNet, + guidance CRF (λ = 0), + compatibility, + learn to combine, + ground truth label (mIoU, pixel accuracy, ' +
         'per-class IoU; 6 candidates and single scale), and the table of combination rules (avg, max, (avg+max)/2, learned; ' +
         'without and with the CRF). Each image runs each network once per candidate. CRF settings and combination weights ' +
-        'come from the joint model (fit-crf, learn-combine) or are fitted first on the first images of the split.',
+        'come from each model (fit-crf, learn-combine) or are fitted first on the first images of the split; the last row runs the baseline through the same pipeline with its own.',
     )
     .requiredOption('--joint <dir>', 'joint model (dense + clsNet): model folder or training work dir')
     .requiredOption('--baseline <dir>', 'baseline model (dense branch only): model folder or training work dir');
@@ -57,13 +57,13 @@ export function ablateCommand(): Command {
     .option('--flip', 'also flipped candidates (default on)', true)
     .option('--no-flip', 'no flipped candidates')
     .addOption(
-      new Option('--fit <when>', 'fit CRF settings / combination weights: missing (those the joint model lacks), always, never (fail)')
+      new Option('--fit <when>', 'fit CRF settings / combination weights of each model: missing (those it lacks), always, never (fail)')
         .choices(['missing', 'always', 'never'])
         .default('missing'),
     )
     .option('--fit-limit <n>', 'fit on the first n images of the split', positiveInt, 20)
     .option('--quick', 'fit the CRF on a few search points only')
-    .option('--save-fitted', 'store what was fitted in this run with the joint model')
+    .option('--save-fitted', 'store what was fitted in this run with each model')
     .option('--threads <n>', 'CPU threads of the CRF (default: one per core)', positiveInt)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: AblateCliOptions) => {
@@ -81,18 +81,27 @@ export function ablateCommand(): Command {
         loaded.push(baseline.model);
         if (joint.model.config.variant !== 'joint') throw new Error(`${jointDir}: --joint must be a joint model (it has no global branch)`);
         runner = await createCrfRunner(o.threads);
-        const setup = await prepareAblationSettings(joint.model, joint.metadata, jointDir, dataset, runner, {
-          scales: o.scales,
-          flip: o.flip,
-          fit: o.fit,
-          fitLimit: o.fitLimit,
-          space: o.quick ? QUICK_CRF_SEARCH : DEFAULT_CRF_SEARCH,
-          onImage: progress('fitting: network pass'),
-        });
-        if (setup.fitted) process.stderr.write(`CRF: ${setup.crfSource}\ncombination weights: ${setup.combineSource}\n`);
-        if (setup.fitted && o.saveFitted) {
-          await updateCheckpointMetadata(jointDir, fitMetadataPatch(setup.fitted));
-          process.stderr.write(`fitted settings saved with ${path.join(jointDir, 'model.json')}\n`);
+        const setup = await prepareAblationSettings(
+          { joint: { ...joint, checkpoint: jointDir }, baseline: { ...baseline, checkpoint: baselineDir } },
+          dataset,
+          runner,
+          {
+            scales: o.scales,
+            flip: o.flip,
+            fit: o.fit,
+            fitLimit: o.fitLimit,
+            space: o.quick ? QUICK_CRF_SEARCH : DEFAULT_CRF_SEARCH,
+            onImage: progress('fitting: network pass'),
+          },
+        );
+        for (const [role, dir] of [['joint', jointDir], ['baseline', baselineDir]] as const) {
+          const fitted = setup[role].fitted;
+          if (!fitted) continue;
+          process.stderr.write(`${role} CRF: ${setup[role].crfSource}\n${role} combination weights: ${setup[role].combineSource}\n`);
+          if (o.saveFitted) {
+            await updateCheckpointMetadata(dir, fitMetadataPatch(fitted));
+            process.stderr.write(`fitted settings saved with ${path.join(dir, 'model.json')}\n`);
+          }
         }
         const result = await runAblation({ baseline: baseline.model, joint: joint.model }, dataset, setup.settings, runner, {
           limit: o.limit,
@@ -107,8 +116,11 @@ export function ablateCommand(): Command {
           flip: o.flip,
           crf: setup.settings.crf,
           crfPotts: setup.settings.crfPotts,
-          crfSource: setup.crfSource,
-          combineSource: setup.combineSource,
+          crfSource: setup.joint.crfSource,
+          combineSource: setup.joint.combineSource,
+          baselineCrf: setup.baseline.crf,
+          baselineCrfSource: setup.baseline.crfSource,
+          baselineCombineSource: setup.baseline.combineSource,
         };
         const files = writeAblationReport(o.out, result, info);
         for (const r of result.rows) {

@@ -62,22 +62,29 @@ function trainInChild(config: Config, workDir: string): Promise<void> {
 
 /**
  * The ablation of the demo's two models on the val split: CRF settings (quick
- * search) and combination weights fitted on the first val images and stored
- * with the joint model.
+ * search) and combination weights of each model, fitted on the first val
+ * images and stored with it.
  */
 async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Record<'baseline' | 'joint', string>): Promise<DemoAblation> {
   const model = (name: string) => reports.find((r) => r.name === name)!.model;
-  const metadata = (await readModelJson(dirs.joint)).userDefinedMetadata;
+  const entry = async (role: 'joint' | 'baseline') => ({
+    model: model(role),
+    metadata: (await readModelJson(dirs[role])).userDefinedMetadata,
+    checkpoint: dirs[role],
+  });
   const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
   try {
-    const setup = await prepareAblationSettings(model('joint'), metadata, dirs.joint, dataset, runner, {
+    const setup = await prepareAblationSettings({ joint: await entry('joint'), baseline: await entry('baseline') }, dataset, runner, {
       scales: PAPER_SCALES,
       flip: true,
       fit: 'missing',
       fitLimit: DEMO_FIT_IMAGES,
       space: QUICK_CRF_SEARCH,
     });
-    if (setup.fitted) await updateCheckpointMetadata(dirs.joint, fitMetadataPatch(setup.fitted));
+    for (const role of ['joint', 'baseline'] as const) {
+      const fitted = setup[role].fitted;
+      if (fitted) await updateCheckpointMetadata(dirs[role], fitMetadataPatch(fitted));
+    }
     const result = await runAblation({ baseline: model('baseline'), joint: model('joint') }, dataset, setup.settings, runner);
     const info: AblationInfo = {
       data: `${dataset.type}/${dataset.split}`,
@@ -88,8 +95,11 @@ async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Reco
       flip: true,
       crf: setup.settings.crf,
       crfPotts: setup.settings.crfPotts,
-      crfSource: `${setup.crfSource}; quick search, fitted settings overlap the evaluated images`,
-      combineSource: setup.combineSource,
+      crfSource: `${setup.joint.crfSource}; quick search, fitted settings overlap the evaluated images`,
+      combineSource: setup.joint.combineSource,
+      baselineCrf: setup.baseline.crf,
+      baselineCrfSource: `${setup.baseline.crfSource}; quick search`,
+      baselineCombineSource: setup.baseline.combineSource,
     };
     return { result, info };
   } finally {

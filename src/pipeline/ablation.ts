@@ -28,7 +28,11 @@ export interface AblationRowSpec {
   oracle: boolean;
 }
 
-/** The rows of the paper's Table 3 plus "+ guidance CRF (λ = 0)". */
+/**
+ * The rows of the paper's Table 3 plus "+ guidance CRF (λ = 0)", and the
+ * baseline with its own fitted CRF and learned combination: the joint
+ * model's full pipeline against the baseline's.
+ */
 export const ABLATION_ROWS: readonly AblationRowSpec[] = [
   { id: 'baseline', label: 'baseline', model: 'baseline', combine: 'avg', crf: 'none', oracle: false },
   { id: 'clsnet', label: '+ clsNet', model: 'joint', combine: 'avg', crf: 'none', oracle: false },
@@ -36,21 +40,26 @@ export const ABLATION_ROWS: readonly AblationRowSpec[] = [
   { id: 'compatibility', label: '+ compatibility', model: 'joint', combine: 'avg', crf: 'fitted', oracle: false },
   { id: 'learn-combine', label: '+ learn to combine', model: 'joint', combine: 'learned', crf: 'fitted', oracle: false },
   { id: 'oracle', label: '+ ground truth label', model: 'joint', combine: 'learned', crf: 'fitted', oracle: true },
+  { id: 'baseline-pipeline', label: 'baseline + guidance CRF + learn to combine', model: 'baseline', combine: 'learned', crf: 'fitted', oracle: false },
 ];
 
 /** Combination rules of the paper's Table 2. */
 export const COMBINE_MODES: readonly CombineMode[] = ['avg', 'max', 'avgmax', 'learned'];
 
-/** Settings the rows use. */
-export interface AblationSettings {
+/** A model's fitted CRF and learned combination weights [N × L] for the candidates of `scales` × `flip`. */
+export interface FittedInference {
+  crf: CrfSettings;
+  combineWeights: ArrayLike<number>;
+}
+
+/** Settings the rows use: the joint model's, and the baseline's own for its pipeline row. */
+export interface AblationSettings extends FittedInference {
   scales: number[];
   flip: boolean;
-  /** Fitted CRF (the "+ compatibility" row on). */
-  crf: CrfSettings;
   /** CRF of the "+ guidance CRF (λ = 0)" row (λ must be 0). */
   crfPotts: CrfSettings;
-  /** Learned combination weights [N × L] for the candidates of `scales` × `flip`. */
-  combineWeights: ArrayLike<number>;
+  /** The baseline's own fitted settings (its CRF has λ = 0: it has no global scores). */
+  baseline: FittedInference;
 }
 
 /** Result of one row: 6-candidate metrics and single-scale metrics (null where not defined). */
@@ -110,7 +119,9 @@ export async function runAblation(
     }
   }
   if (settings.crfPotts.lambda !== 0) throw new Error(`the "+ guidance CRF (λ = 0)" row needs crf.lambda = 0, got ${settings.crfPotts.lambda}`);
-  const crfOf = (k: CrfKind): CrfSettings | null => (k === 'none' ? null : k === 'potts' ? settings.crfPotts : settings.crf);
+  const fittedOf = (model: AblationRowSpec['model']): FittedInference => (model === 'joint' ? settings : settings.baseline);
+  const crfOf = (k: CrfKind, model: AblationRowSpec['model']): CrfSettings | null =>
+    k === 'none' ? null : k === 'potts' ? settings.crfPotts : fittedOf(model).crf;
 
   const units = new Map<string, Unit>();
   const add = (u: Unit) => units.set(unitKey(u), u);
@@ -144,10 +155,10 @@ export async function runAblation(
       if (!entry) {
         const source = u.combine === 'single' ? single[u.model] : maps[u.model];
         const mode = u.combine === 'single' ? 'avg' : u.combine;
-        entry = { unary: combineMaps(source, mode, settings.combineWeights), global: meanGlobalScores(source) };
+        entry = { unary: combineMaps(source, mode, fittedOf(u.model).combineWeights), global: meanGlobalScores(source) };
         unaries.set(uKey, entry);
       }
-      const crf = crfOf(u.crf);
+      const crf = crfOf(u.crf, u.model);
       const scores = refineScores(
         {
           image: s.image,
@@ -170,7 +181,7 @@ export async function runAblation(
   const metricsOf = (u: Unit) => computeMetrics(confusions.get(unitKey(u))!, dataset.classes);
   const rows = ABLATION_ROWS.map((r) => ({
     ...r,
-    crfSettings: crfOf(r.crf),
+    crfSettings: crfOf(r.crf, r.model),
     metrics: metricsOf(r),
     singleScale: r.combine === 'learned' && !r.oracle ? null : metricsOf({ ...r, combine: 'single' }),
   }));

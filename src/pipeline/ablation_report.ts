@@ -17,6 +17,10 @@ export interface AblationInfo {
   /** e.g. "stored with the joint model" or "fitted in this run on camvid/val, first 20 images". */
   crfSource: string;
   combineSource: string;
+  /** The baseline's own CRF settings and where they and its combination weights came from. */
+  baselineCrf: CrfSettings;
+  baselineCrfSource: string;
+  baselineCombineSource: string;
 }
 
 const pct = (x: number | undefined | null) => (x !== undefined && x !== null && Number.isFinite(x) ? (100 * x).toFixed(2) : '–');
@@ -33,13 +37,16 @@ export function ablationMarkdown(result: AblationResult, info: AblationInfo, hea
   const lines = [
     `${heading} Ablation on ${info.data} (${result.images} images)`,
     '',
-    `Rows are cumulative (paper's Table 3, plus a row separating the CRF from the compatibility). Every row uses the ` +
-      `${ens}, combined by average, except "+ learn to combine" and "+ ground truth label", which use the learned weights. ` +
+    `Rows are cumulative (paper's Table 3, plus a row separating the CRF from the compatibility), up to "+ ground truth label"; ` +
+      `the last row is the baseline through the same pipeline with its own fitted CRF and learned weights, the joint ` +
+      `model's full pipeline against the baseline's. Every row uses the ` +
+      `${ens}, combined by average, except the rows with learned combination or ground truth, which use the learned weights. ` +
       `"single scale" is the same row on the plain image alone (scale 1, not flipped; no learned combination there).`,
     '',
     `- baseline model: \`${info.baseline}\`; joint model: \`${info.joint}\``,
     `- guidance CRF: ${crfText(info.crf)} (${info.crfSource}); λ = 0 row: ${crfText(info.crfPotts)}`,
     `- learned combination weights: ${info.combineSource}`,
+    `- baseline's own guidance CRF: ${crfText(info.baselineCrf)} (${info.baselineCrfSource}); its learned combination weights: ${info.baselineCombineSource}`,
     `- time: ${result.seconds.toFixed(1)} s`,
     '',
     `| row | mIoU % | pixel acc % | mean class acc % | mIoU % single scale | pixel acc % single scale |`,

@@ -14,7 +14,7 @@ import { modelPreset } from '../../src/model/presets';
 import type { Segmentor } from '../../src/model/types';
 import { ABLATION_ROWS, runAblation } from '../../src/pipeline/ablation';
 import { writeAblationReport } from '../../src/pipeline/ablation_report';
-import { prepareAblationSettings } from '../../src/pipeline/ablation_setup';
+import { prepareAblationSettings, type AblationSetupOptions } from '../../src/pipeline/ablation_setup';
 import { createCrfRunner, type CrfRunner } from '../../src/pipeline/crf_runner';
 import { QUICK_CRF_SEARCH } from '../../src/pipeline/fit_crf';
 import { scorePredictor, type PipelineOptions } from '../../src/pipeline/predictor';
@@ -51,6 +51,9 @@ function tinyModel(variant: 'joint' | 'baseline', seed: number): Segmentor {
   return model;
 }
 
+/** A model with nothing stored, as the ablation set-up takes it. */
+const entry = (model: Segmentor, checkpoint: string) => ({ model, metadata: undefined, checkpoint });
+
 /** Counts forward passes of a model. */
 function countForwards(model: Segmentor): { count: number } {
   const counter = { count: 0 };
@@ -70,7 +73,7 @@ function sameMetrics(a: SegmentationMetrics, b: SegmentationMetrics, what: strin
 test('ablation on a tiny context set with two untrained models: every row equals an independent evaluation', async () => {
   const baseline = tinyModel('baseline', 1);
   const joint = tinyModel('joint', 2);
-  const setup = await prepareAblationSettings(joint, undefined, 'joint', dataset, runner, {
+  const setup = await prepareAblationSettings({ joint: entry(joint, 'joint'), baseline: entry(baseline, 'baseline') }, dataset, runner, {
     scales: SIX_CANDIDATES.scales,
     flip: true,
     fit: 'missing',
@@ -79,18 +82,34 @@ test('ablation on a tiny context set with two untrained models: every row equals
     combinePixels: 200,
     combineIterations: 10,
   });
-  assert.ok(setup.fitted?.crf && setup.fitted.combine, 'both fitted when the model has neither');
-  assert.match(setup.crfSource, /fitted in this run on context\/val, first 2 images/);
+  for (const role of ['joint', 'baseline'] as const) {
+    assert.ok(setup[role].fitted?.crf && setup[role].fitted?.combine, `${role}: both fitted when the model has neither`);
+    assert.match(setup[role].crfSource, /fitted in this run on context\/val, first 2 images/);
+  }
   assert.equal(setup.settings.crfPotts.lambda, 0);
+  assert.equal(setup.baseline.crf.lambda, 0, 'the baseline has no global scores, so its CRF has no compatibility term');
+  assert.deepEqual(setup.settings.baseline.combineWeights, setup.baseline.combineWeights);
+  const never: AblationSetupOptions = { scales: [1], flip: false, fit: 'never', fitLimit: 2 };
   await assert.rejects(
-    prepareAblationSettings(joint, undefined, 'joint-dir', dataset, runner, { scales: [1], flip: false, fit: 'never', fitLimit: 2 }),
+    prepareAblationSettings({ joint: entry(joint, 'joint-dir'), baseline: entry(baseline, 'baseline-dir') }, dataset, runner, never),
     /joint-dir: the joint model lacks fitted CRF settings.*and learned combination weights/,
+  );
+  // The joint model's stored settings suffice for it; the baseline still lacks its own.
+  const stored = { crf: setup.joint.crf, combineWeights: { scales: [1], flip: false, numClasses: L, weights: Array.from({ length: L }, () => 1) } };
+  await assert.rejects(
+    prepareAblationSettings({ joint: { ...entry(joint, 'joint-dir'), metadata: stored }, baseline: entry(baseline, 'baseline-dir') }, dataset, runner, never),
+    /baseline-dir: the baseline model lacks fitted CRF settings/,
   );
 
   const forwards = { baseline: countForwards(baseline), joint: countForwards(joint) };
   const count = tf.memory().numTensors;
   // Strong settings, whatever the fit found on untrained models, so that the CRF rows differ.
-  const settings = { ...setup.settings, crf: { ...setup.settings.crf, w: 4, lambda: 1, T: 3 }, crfPotts: { ...setup.settings.crf, w: 4, lambda: 0, T: 3 } };
+  const settings = {
+    ...setup.settings,
+    crf: { ...setup.settings.crf, w: 4, lambda: 1, T: 3 },
+    crfPotts: { ...setup.settings.crf, w: 4, lambda: 0, T: 3 },
+    baseline: { ...setup.settings.baseline, crf: { ...setup.settings.baseline.crf, w: 3, lambda: 0, T: 2 } },
+  };
   const result = await runAblation({ baseline, joint }, dataset, settings, runner);
   assert.equal(tf.memory().numTensors, count, 'no tensors left');
   assert.equal(forwards.baseline.count, 6 * dataset.length, 'baseline: one pass per candidate and image');
@@ -113,6 +132,9 @@ test('ablation on a tiny context set with two untrained models: every row equals
   assert.equal(row('learn-combine').singleScale, null);
   sameMetrics(row('oracle').metrics, await evaluate(joint, { ensemble: six('learned'), crf }, true), '+ ground truth label');
   sameMetrics(row('oracle').singleScale!, await evaluate(joint, { ensemble: SINGLE_SCALE, crf }, true), '+ ground truth label single');
+  const baselineSix: EnsembleOptions = { ...SIX_CANDIDATES, combine: 'learned', learnedWeights: Float32Array.from(settings.baseline.combineWeights) };
+  sameMetrics(row('baseline-pipeline').metrics, await evaluate(baseline, { ensemble: baselineSix, crf: settings.baseline.crf }), 'baseline, its own pipeline');
+  assert.equal(row('baseline-pipeline').singleScale, null);
   sameMetrics(result.combineTable[1].noCrf, await evaluate(joint, { ensemble: six('max') }), 'max, no CRF');
   sameMetrics(result.combineTable[2].crf, await evaluate(joint, { ensemble: six('avgmax'), crf }), 'avgmax, CRF');
 
@@ -125,8 +147,11 @@ test('ablation on a tiny context set with two untrained models: every row equals
     flip: true,
     crf,
     crfPotts,
-    crfSource: setup.crfSource,
-    combineSource: setup.combineSource,
+    crfSource: setup.joint.crfSource,
+    combineSource: setup.joint.combineSource,
+    baselineCrf: settings.baseline.crf,
+    baselineCrfSource: setup.baseline.crfSource,
+    baselineCombineSource: setup.baseline.combineSource,
   });
   const md = fs.readFileSync(files.markdown, 'utf8');
   for (const r of ABLATION_ROWS) assert.ok(md.includes(`| ${r.label} |`), `markdown has row ${r.label}`);
