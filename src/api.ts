@@ -37,7 +37,7 @@ export interface SegmentOptions {
    * Multiple reinitialization: `true` for the paper's 6 candidates (scales
    * 1.2/1.0/0.8 × flip, average), or explicit settings; `combine: 'learned'`
    * uses the weights stored with the model (and their scales unless given).
-   * Default: one candidate.
+   * Default: one candidate, at the test scale stored with the model (else 1).
    */
   ensemble?: boolean | { scales?: number[]; flip?: boolean; combine?: CombineMode };
   /**

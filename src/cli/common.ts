@@ -28,6 +28,13 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
+/** Parses a positive number option. */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
 /** Parses a comma-separated list of positive numbers, e.g. `1.2,1,0.8`. */
 export function numberList(value: string): number[] {
   const items = value.split(',').map((s) => Number(s.trim()));

@@ -40,7 +40,7 @@ export function addEnsembleOptions(
   return cmd
     .option(
       '--scales <list>',
-      `test-time scales, e.g. 1.2,1,0.8 (multiple reinitialization; default ${defaults.scales}, or those of the learned weights)`,
+      `test-time scales, e.g. 1.2,1,0.8 (multiple reinitialization; default ${defaults.scales}, or the model's stored test scale, or those of the learned weights)`,
       numberList,
     )
     .option('--flip', `also run each scale on the flipped image (default ${defaults.flip})`)

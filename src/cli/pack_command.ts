@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import type { BackendName } from '../config/schema';
 import type { PackedDtype } from '../model/checkpoint-io';
 import { loadCheckpoint, savePackedModel } from '../model/serialization';
-import { backendOption, packageRoot, resolveCheckpoint, runDirOf, startBackend } from './common';
+import { backendOption, packageRoot, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { readJsonFile } from './config_file';
 
 interface PackCliOptions {
@@ -15,6 +15,7 @@ interface PackCliOptions {
   dtype: PackedDtype;
   evaluation?: string;
   licence?: string;
+  testScale?: number;
   backend: BackendName;
 }
 
@@ -38,6 +39,7 @@ export function packCommand(): Command {
     .requiredOption('-o, --out <dir>', 'folder to write (replaced atomically, keeping other files already in it; never the checkpoint itself)')
     .addOption(new Option('--dtype <type>', 'storage type of the weights').choices(['float16', 'uint8']).default('float16'))
     .option('--evaluation <file>', 'JSON file of evaluation figures to record (e.g. written by `guideseg eval --out`)')
+    .option('--test-scale <s>', 'input scale of the single-candidate pipeline (predict, eval and load() without --scales), the one the model was tuned for; stored as testScale', positiveNumber)
     .option('--licence <text>', 'licence of the weights the model started from, as recorded in the provenance')
     .option('--backend <name>', 'tfjs backend', backendOption, 'wasm' as BackendName)
     .action(async (o: PackCliOptions) => {
@@ -68,7 +70,8 @@ export function packCommand(): Command {
             if (name !== 'model.json' && name !== 'weights.bin' && fs.statSync(file).isFile()) kept[name] = fs.readFileSync(file);
           }
         }
-        await savePackedModel(out, model, o.dtype, { ...(metadata ?? {}), provenance }, kept);
+        const testScale = o.testScale !== undefined ? { testScale: o.testScale } : {};
+        await savePackedModel(out, model, o.dtype, { ...(metadata ?? {}), ...testScale, provenance }, kept);
         const bytes = fs.statSync(path.join(out, 'weights.bin')).size;
         process.stdout.write(`packed ${checkpoint} → ${out} (${o.dtype}, ${(bytes / 1e6).toFixed(2)} MB of weights)\n`);
       } finally {

@@ -37,6 +37,8 @@ export interface StoredInferenceSettings {
   /** Best setting with λ = 0 found by the same search (the plain guidance CRF row of the ablation). */
   crfPotts?: CrfSettings;
   combineWeights?: StoredCombineWeights;
+  /** Input scale of the single-candidate pipeline (the scale the model was tuned for); absent: 1. */
+  testScale?: number;
 }
 
 function parseField<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
@@ -49,7 +51,7 @@ function parseField<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 }
 
 /**
- * Reads `crf`, `crfFit.potts` and `combineWeights` from checkpoint metadata,
+ * Reads `crf`, `crfFit.potts`, `combineWeights` and `testScale` from checkpoint metadata,
  * validating them; errors name the file and field.
  *
  * @param source name used in error messages (e.g. the model.json path)
@@ -67,6 +69,7 @@ export function inferenceSettingsFromMetadata(
   if (fit && typeof fit === 'object' && fit.potts !== undefined) {
     out.crfPotts = parseField(crfSettingsSchema, fit.potts, `${where}.crfFit.potts`);
   }
+  if (metadata.testScale !== undefined) out.testScale = parseField(z.number().positive(), metadata.testScale, `${where}.testScale`);
   if (metadata.combineWeights !== undefined) {
     const c = parseField(combineWeightsSchema, metadata.combineWeights, `${where}.combineWeights`);
     if (c.numClasses !== numClasses) {

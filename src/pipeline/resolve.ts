@@ -1,7 +1,8 @@
 /**
  * Pipeline options from user choices (command line or API) on top of the
- * settings stored with the model: the stored CRF settings apply by default,
- * `learned` combination takes the stored weights and their candidate set.
+ * settings stored with the model: the stored CRF settings and test scale apply
+ * by default, `learned` combination takes the stored weights and their
+ * candidate set.
  */
 import { resolveCrfSettings, type CrfSettings } from '../crf/settings';
 import type { CombineMode, EnsembleOptions } from '../ensemble/infer';
@@ -26,7 +27,7 @@ function sameList(a: number[], b: number[]): boolean {
 /** The ensemble options for the choices (learned weights from `stored`). */
 export function resolveEnsemble(choices: PipelineChoices, stored: StoredInferenceSettings): EnsembleOptions {
   const combine = choices.combine ?? 'avg';
-  if (combine !== 'learned') return { scales: choices.scales ?? [1], flip: choices.flip ?? false, combine };
+  if (combine !== 'learned') return { scales: choices.scales ?? [stored.testScale ?? 1], flip: choices.flip ?? false, combine };
   const cw = stored.combineWeights;
   if (!cw) {
     throw new Error('combine "learned" needs weights stored with the model: run `guideseg learn-combine --checkpoint DIR` first');

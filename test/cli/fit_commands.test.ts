@@ -69,6 +69,17 @@ test('fit-crf and learn-combine store settings with the model; eval, predict and
   const [, before, afterCe] = learn.stdout.match(/mean CE ([\d.]+) \(avg\) -> ([\d.]+)/)!;
   assert.ok(Number(afterCe) <= Number(before));
 
+  // The baseline's own settings, for the ablation's "baseline, same pipeline" row.
+  for (const args of [
+    ['fit-crf', '-k', baseline, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2'],
+    ['learn-combine', '-k', baseline, '-c', config, '--limit', '2', '--pixels', '300', '--iterations', '20', '--backend', 'cpu'],
+  ]) {
+    const run = await runCli(args, 120_000);
+    assert.equal(run.code, 0, run.stderr);
+  }
+  const baselineCrf = (await readModelJson(baseline)).userDefinedMetadata?.crf as { lambda: number } | undefined;
+  assert.equal(baselineCrf?.lambda, 0, 'the baseline has no global scores: λ = 0');
+
   const json = await readModelJson(joint);
   const meta = json.userDefinedMetadata!;
   assert.deepEqual(meta.classes, ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], 'other metadata kept');
@@ -105,17 +116,36 @@ test('fit-crf and learn-combine store settings with the model; eval, predict and
   assert.equal(label.width, 20);
 
   assert.equal(ablated.code, 0, ablated.stderr);
-  for (const row of ['baseline', '+ clsNet', '+ guidance CRF (λ = 0)', '+ compatibility', '+ learn to combine', '+ ground truth label']) {
+  for (const row of ['baseline', '+ clsNet', '+ guidance CRF (λ = 0)', '+ compatibility', '+ learn to combine', '+ ground truth label', 'baseline + guidance CRF + learn to combine']) {
     assert.ok(ablated.stdout.includes(row), `ablate prints ${row}`);
   }
   const md = fs.readFileSync(path.join(outDir, 'ablation.md'), 'utf8');
   assert.match(md, /stored with the joint model \(fitted on context\/val, first 2 images\)/);
   const abl = JSON.parse(fs.readFileSync(path.join(outDir, 'ablation.json'), 'utf8'));
-  assert.equal(abl.rows.length, 6);
+  assert.match(md, /baseline's own guidance CRF: w [\d.]+, λ 0, .*stored with the baseline model/);
+  assert.equal(abl.rows.length, 7);
   assert.equal(abl.combineTable.length, 4);
   assert.deepEqual(abl.crf, crf);
 
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /lacks fitted CRF settings.*fit-crf/);
   assert.equal(tf.memory().numTensors, 0);
+});
+
+test('pack --test-scale stores the scale the single-candidate pipeline then runs at', async () => {
+  const packed = path.join(tmp, 'packed');
+  const pack = await runCli(['pack', '-k', bare, '-o', packed, '--test-scale', '1.5', '--backend', 'cpu'], 120_000);
+  assert.equal(pack.code, 0, pack.stderr);
+  assert.equal((await readModelJson(packed)).userDefinedMetadata!.testScale, 1.5);
+  const [byDefault, given, refused] = await Promise.all([
+    runCli(['eval', '-k', packed, '-c', config, '--limit', '1', '--no-crf', '--backend', 'cpu'], 120_000),
+    runCli(['eval', '-k', packed, '-c', config, '--limit', '1', '--no-crf', '--scales', '1', '--backend', 'cpu'], 120_000),
+    runCli(['pack', '-k', bare, '-o', path.join(tmp, 'x2'), '--test-scale', '0', '--backend', 'cpu'], 120_000),
+  ]);
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  assert.match(byDefault.stderr, /pipeline: 1 candidates \(scales 1\.5, avg\); no CRF/);
+  assert.match(given.stderr, /pipeline: single scale; no CRF/);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /--test-scale.*expected a number > 0/);
+  assert.ok(!fs.existsSync(path.join(tmp, 'x2')), 'nothing written');
 });

@@ -83,4 +83,14 @@ test('resolvePipeline: stored CRF on by default, --no-crf off, overrides on top;
   assert.deepEqual(Array.from(learned.learnedWeights!), weights6(0));
   assert.throws(() => resolvePipeline({ combine: 'learned', scales: [1] }, stored), /fitted for scales \[1.2, 1, 0.8\] with flip; got scales \[1\]/);
   assert.throws(() => resolvePipeline({ combine: 'learned' }, {}), /learn-combine/);
+  assert.deepEqual(resolvePipeline({}, { ...stored, testScale: 2 }).ensemble.scales, [2], 'the stored test scale is the default single candidate');
+  assert.deepEqual(resolvePipeline({ scales: [1, 0.5] }, { testScale: 2 }).ensemble.scales, [1, 0.5], 'given scales win');
+  assert.deepEqual(resolvePipeline({ combine: 'learned' }, { ...stored, testScale: 2 }).ensemble.scales, [1.2, 1, 0.8], 'learned keeps its candidates');
+});
+
+test('inferenceSettingsFromMetadata reads the test scale and names a bad one', () => {
+  assert.equal(inferenceSettingsFromMetadata({ testScale: 1.5 }, L).testScale, 1.5);
+  assert.equal(inferenceSettingsFromMetadata({}, L).testScale, undefined);
+  assert.throws(() => inferenceSettingsFromMetadata({ testScale: -1 }, L, 'm/model.json'), /m\/model\.json userDefinedMetadata\.testScale: /);
+  assert.throws(() => inferenceSettingsFromMetadata({ testScale: '2' }, L, 'm/model.json'), /userDefinedMetadata\.testScale/);
 });
