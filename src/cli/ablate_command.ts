@@ -10,11 +10,9 @@ import { loadCheckpoint } from '../model/serialization';
 import type { Segmentor } from '../model/types';
 import { runAblation } from '../pipeline/ablation';
 import { writeAblationReport, type AblationInfo } from '../pipeline/ablation_report';
-import { prepareAblationSettings } from '../pipeline/ablation_setup';
+import { prepareAblationSettings, saveFittedSettings } from '../pipeline/ablation_setup';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
-import { fitMetadataPatch } from '../pipeline/fit_settings';
-import { updateCheckpointMetadata } from '../pipeline/model_settings';
 import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig } from './eval_command';
 import { PAPER_SCALES, progress } from './fit_crf_command';
@@ -94,12 +92,11 @@ export function ablateCommand(): Command {
             onImage: progress('fitting: network pass'),
           },
         );
-        for (const [role, dir] of [['joint', jointDir], ['baseline', baselineDir]] as const) {
-          const fitted = setup[role].fitted;
-          if (!fitted) continue;
-          process.stderr.write(`${role} CRF: ${setup[role].crfSource}\n${role} combination weights: ${setup[role].combineSource}\n`);
-          if (o.saveFitted) {
-            await updateCheckpointMetadata(dir, fitMetadataPatch(fitted));
+        for (const role of ['joint', 'baseline'] as const) {
+          if (setup[role].fitted) process.stderr.write(`${role} CRF: ${setup[role].crfSource}\n${role} combination weights: ${setup[role].combineSource}\n`);
+        }
+        if (o.saveFitted) {
+          for (const dir of await saveFittedSettings(setup, { joint: jointDir, baseline: baselineDir })) {
             process.stderr.write(`fitted settings saved with ${path.join(dir, 'model.json')}\n`);
           }
         }

@@ -15,11 +15,9 @@ import type { Dataset } from '../data/types';
 import { loadCheckpoint, readModelJson } from '../model/serialization';
 import { runAblation } from '../pipeline/ablation';
 import type { AblationInfo } from '../pipeline/ablation_report';
-import { prepareAblationSettings } from '../pipeline/ablation_setup';
+import { prepareAblationSettings, saveFittedSettings } from '../pipeline/ablation_setup';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
-import { fitMetadataPatch } from '../pipeline/fit_settings';
-import { updateCheckpointMetadata } from '../pipeline/model_settings';
 import { DEFAULT_PIPELINE } from '../pipeline/predictor';
 import { loadConfig } from './config_file';
 import { packageRoot, positiveInt, startBackend } from './common';
@@ -81,10 +79,7 @@ async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Reco
       fitLimit: DEMO_FIT_IMAGES,
       space: QUICK_CRF_SEARCH,
     });
-    for (const role of ['joint', 'baseline'] as const) {
-      const fitted = setup[role].fitted;
-      if (fitted) await updateCheckpointMetadata(dirs[role], fitMetadataPatch(fitted));
-    }
+    await saveFittedSettings(setup, dirs);
     const result = await runAblation({ baseline: model('baseline'), joint: model('joint') }, dataset, setup.settings, runner);
     const info: AblationInfo = {
       data: `${dataset.type}/${dataset.split}`,

@@ -12,8 +12,8 @@ import type { Segmentor } from '../model/types';
 import type { AblationSettings } from './ablation';
 import type { CrfRunner } from './crf_runner';
 import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
-import { fitInferenceSettings, type FitOutcome } from './fit_settings';
-import { inferenceSettingsFromMetadata } from './model_settings';
+import { fitInferenceSettings, fitMetadataPatch, type FitOutcome } from './fit_settings';
+import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from './model_settings';
 
 /** Options of {@link prepareAblationSettings}. */
 export interface AblationSetupOptions {
@@ -130,4 +130,16 @@ export async function prepareAblationSettings(
     joint,
     baseline,
   };
+}
+
+/** Stores what this run fitted with each model's checkpoint folder; returns the folders written. */
+export async function saveFittedSettings(setup: AblationSetup, dirs: Record<'joint' | 'baseline', string>): Promise<string[]> {
+  const written: string[] = [];
+  for (const role of ['joint', 'baseline'] as const) {
+    const fitted = setup[role].fitted;
+    if (!fitted) continue;
+    await updateCheckpointMetadata(dirs[role], fitMetadataPatch(fitted));
+    written.push(dirs[role]);
+  }
+  return written;
 }
