@@ -2,13 +2,13 @@
  * Command-line options of the inference pipeline (ensemble and guidance CRF),
  * shared by eval, predict, fit-crf, learn-combine and ablate.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { CrfSettings } from '../crf/settings';
 import type { CombineMode } from '../ensemble/infer';
 import type { StoredInferenceSettings } from '../pipeline/model_settings';
 import type { PipelineOptions } from '../pipeline/predictor';
 import { resolvePipeline, type PipelineChoices } from '../pipeline/resolve';
-import { nonNegativeNumber, numberList, positiveInt } from './common';
+import { nonNegativeInt, nonNegativeNumber, numberList, positiveInt } from './common';
 
 export interface PipelineCliOptions {
   scales?: number[];
@@ -22,13 +22,6 @@ export interface PipelineCliOptions {
   crfIterations?: number;
   crfSubsample?: number;
   threads?: number;
-}
-
-/** Parses a non-negative integer option (e.g. T = 0). */
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
-  return n;
 }
 
 /** Adds --scales, --flip, --combine (ensemble) to a command. */

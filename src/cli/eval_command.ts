@@ -86,12 +86,12 @@ export async function evaluateSplit(
 }
 
 /** Adds --config, --data, --data-root and --split (default val): how {@link evalDataConfig} finds the data. */
-export function addDataOptions(cmd: Command, splitHelp: string): Command {
+export function addDataOptions(cmd: Command, splitHelp: string, defaultSplit = 'val'): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
     .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
     .option('--data-root <dir>', 'data set folder')
-    .option('-s, --split <name>', splitHelp, 'val');
+    .option('-s, --split <name>', splitHelp, defaultSplit);
 }
 
 export function evalCommand(): Command {

@@ -13,6 +13,7 @@ import { fitCrfCommand } from './fit_crf_command';
 import { learnCombineCommand } from './learn_combine_command';
 import { packCommand } from './pack_command';
 import { predictCommand } from './predict_command';
+import { refitClsCommand } from './refit_cls_command';
 import { trainCommand } from './train_command';
 
 const program = new Command('guideseg')
@@ -23,6 +24,7 @@ const program = new Command('guideseg')
   .addCommand(predictCommand())
   .addCommand(fitCrfCommand())
   .addCommand(learnCombineCommand())
+  .addCommand(refitClsCommand())
   .addCommand(ablateCommand())
   .addCommand(packCommand())
   .addCommand(benchCommand())

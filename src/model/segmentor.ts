@@ -53,16 +53,23 @@ export class GuidedSegmentor extends Module implements Segmentor {
    * Returns D [B, ceil(H/s), ceil(W/s), L] and g [B, L] (null for the baseline).
    */
   forward(images: tf.Tensor4D, ctx: ForwardContext): SegmentorOutput {
+    return tf.tidy(() => {
+      const features = this.features(images, ctx);
+      const dense = this.denseHead.forward(features, ctx);
+      const global = this.clsHead ? this.clsHead.forward(features, ctx) : null;
+      return { dense, global } as unknown as tf.TensorContainerObject;
+    }) as unknown as SegmentorOutput;
+  }
+
+  /** The backbone's feature map F of `images` [B, H, W, 3] (RGB 0..255; normalized here). */
+  features(images: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     if (images.rank !== 4 || images.shape[3] !== 3) {
       throw new Error(`segmentor input must be [batch, height, width, 3], got [${images.shape.join(', ')}]`);
     }
     return tf.tidy(() => {
       const x = tf.mul(tf.sub(images, tf.tensor1d(this.mean)), tf.tensor1d(this.invStd)) as tf.Tensor4D;
-      const features = this.backbone.forward(x, ctx);
-      const dense = this.denseHead.forward(features, ctx);
-      const global = this.clsHead ? this.clsHead.forward(features, ctx) : null;
-      return { dense, global } as unknown as tf.TensorContainerObject;
-    }) as unknown as SegmentorOutput;
+      return this.backbone.forward(x, ctx);
+    });
   }
 
   /**

@@ -190,7 +190,7 @@ function writeJsonAtomic(file: string, value: unknown): void {
 }
 
 /** `train.classWeights` as an array: a list as given (length checked), or median-frequency weights of the split. */
-async function resolveClassWeights(
+export async function resolveClassWeights(
   setting: Config['train']['classWeights'],
   dataset: Dataset,
   numClasses: number,

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { ablateCommand } from '../../src/cli/ablate_command';
 import { fitCrfCommand } from '../../src/cli/fit_crf_command';
 import { learnCombineCommand } from '../../src/cli/learn_combine_command';
+import { refitClsCommand } from '../../src/cli/refit_cls_command';
 import { readLabel, writeImagePng } from '../../src/data/image_io';
 import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
@@ -44,10 +45,11 @@ before(async () => {
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-test('--help of fit-crf, learn-combine and ablate mentions every option', async () => {
+test('--help of fit-crf, learn-combine, refit-cls and ablate mentions every option', async () => {
   const commands: Array<[string, () => Command]> = [
     ['fit-crf', fitCrfCommand],
     ['learn-combine', learnCombineCommand],
+    ['refit-cls', refitClsCommand],
     ['ablate', ablateCommand],
   ];
   const helps = await Promise.all(commands.map(([name]) => runCli([name, '--help'], 120_000)));
@@ -148,4 +150,46 @@ test('pack --test-scale stores the scale the single-candidate pipeline then runs
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /--test-scale.*expected a number > 0/);
   assert.ok(!fs.existsSync(path.join(tmp, 'x2')), 'nothing written');
+});
+
+test('refit-cls writes a new model with a refitted clsNet and drops the settings fitted for the old g', async () => {
+  const source = path.join(tmp, 'refit-in');
+  const out = path.join(tmp, 'refit-out');
+  const cache = path.join(tmp, 'refit-cache');
+  const m = buildSegmentor(
+    modelPreset('bench-vgg', { variant: 'joint', numClasses: L, backbone: { width: 0.0625 }, denseHead: { channels: 8, dilation: 2 }, clsHead: { hidden: 8, poolSize: 2 } }),
+    4,
+  );
+  const crf = { w: 1, lambda: 1, r: 2, eps: 3, T: 2, subsample: 1 };
+  await saveWeights(source, m, { classes: ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], testScale: 1, crf });
+  m.dispose();
+  const weightsBefore = fs.readFileSync(path.join(source, 'weights.bin'));
+  const args = ['refit-cls', '-k', source, '-c', config, '--limit', '2', '--scales', '1', '--epochs', '3', '--batch-size', '2', '--cache', cache, '--backend', 'cpu'];
+  const [first, sameInput, fromBaseline] = await Promise.all([
+    runCli([...args, '-o', out], 120_000),
+    runCli([...args, '-o', source], 120_000),
+    runCli(['refit-cls', '-k', baseline, '-c', config, '-o', path.join(tmp, 'refit-b'), '--backend', 'cpu'], 120_000),
+  ]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /4 views of context\/train \(scales 1, flipped too\)/);
+  const [, beforeLoss, afterLoss] = first.stdout.match(/before: CE [\d.]+, BCE ([\d.]+)[\s\S]*after: +CE [\d.]+, BCE ([\d.]+)/)!;
+  assert.ok(Number(afterLoss) < Number(beforeLoss), `BCE ${beforeLoss} -> ${afterLoss}`);
+  const meta = (await readModelJson(out)).userDefinedMetadata!;
+  assert.equal(meta.crf, undefined);
+  assert.equal(meta.testScale, 1);
+  assert.deepEqual(meta.classes, ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7']);
+  assert.equal((meta.globalRefit as { data: string }).data, 'context/train, first 2 images');
+  assert.deepEqual(fs.readFileSync(path.join(source, 'weights.bin')), weightsBefore, 'the input model is untouched');
+  assert.ok(fs.existsSync(path.join(cache, 'views.v8')));
+
+  // A second run with the same settings reuses the cached network passes.
+  const again = await runCli([...args, '-o', path.join(tmp, 'refit-out2')], 120_000);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /network pass/);
+  assert.equal(again.stdout.split('\n')[1], first.stdout.split('\n')[1], 'same starting losses from the cache');
+
+  assert.notEqual(sameInput.code, 0);
+  assert.match(sameInput.stderr, /is the input model/);
+  assert.notEqual(fromBaseline.code, 0);
+  assert.match(fromBaseline.stderr, /baseline model has no global branch/);
 });

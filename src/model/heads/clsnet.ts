@@ -37,10 +37,21 @@ export class ClsNetHead extends Module implements GlobalHead {
   }
 
   forward(features: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
+    return tf.tidy(() => this.classify(this.summarize(features), ctx));
+  }
+
+  /** The PxP adaptive max pool of F, flattened: [B, P*P*C]. */
+  summarize(features: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
       const pooled = adaptiveMaxPool(features, this.poolSize);
-      const flat = tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;
-      const h1 = this.drop1.forward(tf.relu(this.fc1.forward(flat)), ctx);
+      return tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;
+    });
+  }
+
+  /** The three FC layers on pooled summaries [B, P*P*C]. */
+  classify(summary: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D {
+    return tf.tidy(() => {
+      const h1 = this.drop1.forward(tf.relu(this.fc1.forward(summary)), ctx);
       const h2 = this.drop2.forward(tf.relu(this.fc2.forward(h1)), ctx);
       return this.fc3.forward(h2);
     });

@@ -20,9 +20,16 @@ export interface DenseHead extends Module {
   forward(features: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D;
 }
 
-/** Global branch: F [B, h, w, C] → image-level scores g [B, L]. */
+/**
+ * Global branch: F [B, h, w, C] → image-level scores g [B, L], in two steps so
+ * the parameter-free summary can be cached: `forward` = `classify(summarize(F))`.
+ */
 export interface GlobalHead extends Module {
   forward(features: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D;
+  /** The parameter-free, size-independent summary of F the scores are computed from: [B, K]. */
+  summarize(features: tf.Tensor4D): tf.Tensor2D;
+  /** Scores g [B, L] from summaries [B, K]. */
+  classify(summary: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D;
 }
 
 /** A registered head type. */

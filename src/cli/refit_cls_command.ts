@@ -1,0 +1,140 @@
+/**
+ * `guideseg refit-cls`: refits the global branch (clsNet) of a joint model on
+ * whole training images at the test scales, backbone and dense head frozen
+ * (train/refit_global.ts), and writes the result as a new model folder.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import { Command } from 'commander';
+import { parseConfig } from '../config/schema';
+import { buildDataset } from '../data/registry';
+import { readFileNamed, writeFilesAtomic } from '../model/checkpoint-io';
+import { GuidedSegmentor } from '../model/segmentor';
+import { loadCheckpoint, saveWeights } from '../model/serialization';
+import { collectRefitViews, refitGlobalHead, type RefitLosses, type RefitView } from '../train/refit_global';
+import { resolveClassWeights } from '../train/trainer';
+import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
+import { readJsonFile } from './config_file';
+import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
+import { progress } from './fit_crf_command';
+
+interface RefitCliOptions extends DataCliOptions {
+  out?: string;
+  scales?: number[];
+  flip: boolean;
+  limit?: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+  clsLossWeight?: number;
+  cache?: string;
+  seed: number;
+  backend: string;
+}
+
+/** Settings fitted for the old global scores, which the refit makes stale. */
+const STALE_METADATA = ['crf', 'crfFit', 'combineWeights'];
+const VIEWS_FILE = 'views.v8';
+
+function describe(l: RefitLosses): string {
+  return `CE ${l.ce.toFixed(4)}, BCE ${l.cls.toFixed(4)}, presence accuracy ${(100 * l.presenceAccuracy).toFixed(2)} %`;
+}
+
+export function refitClsCommand(): Command {
+  const cmd = new Command('refit-cls')
+    .description(
+      'Refit the global branch (clsNet) of a joint model on whole images at the test scales: the backbone and dense ' +
+        'head are frozen, each image of the split is run once per view (scale x flip) and only the clsNet layers are ' +
+        'trained on the cached views with the joint loss (CE of D + g, plus beta x BCE against the whole image\'s ' +
+        'class presence). Training crops are smaller than test images, so the crop-trained g can misjudge which ' +
+        'classes a whole image holds. Writes a new model folder; CRF and combination settings fitted for the old g ' +
+        'are dropped (fit them again with fit-crf / learn-combine or ablate --save-fitted).',
+    )
+    .requiredOption('-k, --checkpoint <dir>', 'joint model folder (model.json) or a training work dir');
+  addDataOptions(cmd, 'split to refit on', 'train');
+  return cmd
+    .option('-o, --out <dir>', 'new model folder (default: refit_cls/ in the training run)')
+    .option('--scales <list>', 'view scales (default: the model\'s test scale)', numberList)
+    .option('--flip', 'also mirrored views (default on)', true)
+    .option('--no-flip', 'no mirrored views')
+    .option('--limit <n>', 'use the first n images of the split', positiveInt)
+    .option('--epochs <n>', 'passes over the views', positiveInt, 30)
+    .option('--batch-size <n>', 'views per SGD step', positiveInt, 16)
+    .option('--lr <x>', 'base learning rate (poly schedule)', positiveNumber, 0.01)
+    .option('--momentum <x>', 'SGD momentum (default: the run\'s train.momentum, else 0.9)', nonNegativeNumber)
+    .option('--weight-decay <x>', 'L2 weight decay (default: the run\'s train.weightDecay, else 1e-4)', nonNegativeNumber)
+    .option('--cls-loss-weight <x>', 'beta (default: the run\'s train.clsLossWeight, else 1)', nonNegativeNumber)
+    .option('--cache <dir>', 'keep the network passes here and reuse them when the same settings come again')
+    .option('--seed <n>', 'shuffling and dropout seed', (v) => Number.parseInt(v, 10), 0)
+    .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
+    .action(async (o: RefitCliOptions) => {
+      const checkpoint = resolveCheckpoint(o.checkpoint);
+      const run = runDirOf(checkpoint);
+      const out = path.resolve(o.out ?? (run ? path.join(run, 'refit_cls') : ''));
+      if (!o.out && !run) throw new Error(`${checkpoint} is not inside a training run: give --out`);
+      if (out === checkpoint) throw new Error(`--out ${out} is the input model: write the refit elsewhere`);
+      const data = evalDataConfig(o, checkpoint);
+      const train = run ? parseConfig(readJsonFile(path.join(run, 'config.json')), path.join(run, 'config.json')).train : undefined;
+      await startBackend(o.backend as never);
+      const { model, metadata } = await loadCheckpoint(checkpoint);
+      try {
+        if (!(model instanceof GuidedSegmentor) || !model.clsHead) {
+          throw new Error(`${checkpoint}: a baseline model has no global branch to refit`);
+        }
+        const dataset = buildDataset(data, o.split);
+        const testScale = typeof metadata?.testScale === 'number' ? metadata.testScale : 1;
+        const scales = o.scales ?? [testScale];
+        const key = JSON.stringify({ checkpoint, data, split: o.split, scales, flip: o.flip, limit: o.limit ?? null });
+        let views: RefitView[] | undefined;
+        const cacheFile = o.cache ? path.join(o.cache, VIEWS_FILE) : undefined;
+        if (cacheFile && fs.existsSync(cacheFile)) {
+          const cached = v8.deserialize(await readFileNamed(cacheFile, 'refit view cache')) as { key: string; views: RefitView[] };
+          if (cached.key === key) views = cached.views;
+          else process.stderr.write(`${cacheFile}: made with other settings; running the network again\n`);
+        }
+        if (!views) {
+          views = await collectRefitViews(model, dataset, { scales, flip: o.flip, limit: o.limit, onImage: progress('network pass') });
+          if (o.cache) await writeFilesAtomic(o.cache, { [VIEWS_FILE]: v8.serialize({ key, views }) });
+        }
+        const classWeights = train ? await resolveClassWeights(train.classWeights, dataset, model.config.numClasses) : undefined;
+        const opts = {
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          lr: o.lr,
+          momentum: o.momentum ?? train?.momentum ?? 0.9,
+          weightDecay: o.weightDecay ?? train?.weightDecay ?? 1e-4,
+          clsLossWeight: o.clsLossWeight ?? train?.clsLossWeight ?? 1,
+          classWeights,
+          seed: o.seed,
+          onEpoch: (epoch: number, l: RefitLosses) => process.stderr.write(`epoch ${epoch}/${o.epochs}: ${describe(l)}\n`),
+        };
+        const started = performance.now();
+        const { initial, final } = refitGlobalHead(model, views, opts);
+        process.stdout.write(
+          `${views.length} views of ${dataset.type}/${o.split} (scales ${scales.join(', ')}${o.flip ? ', flipped too' : ''})\n` +
+            `before: ${describe(initial)}\nafter:  ${describe(final)}  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+        );
+        const kept = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => !STALE_METADATA.includes(k)));
+        await saveWeights(out, model, {
+          ...kept,
+          globalRefit: {
+            from: checkpoint,
+            data: `${dataset.type}/${o.split}${o.limit ? `, first ${o.limit} images` : ''}`,
+            scales,
+            flip: o.flip,
+            epochs: o.epochs,
+            batchSize: o.batchSize,
+            lr: o.lr,
+            before: initial,
+            after: final,
+          },
+        });
+        process.stdout.write(`refitted model: ${out}\n`);
+      } finally {
+        model.dispose();
+      }
+    });
+}
