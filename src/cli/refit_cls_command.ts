@@ -12,7 +12,7 @@ import { buildDataset } from '../data/registry';
 import { readFileNamed, writeFilesAtomic } from '../model/checkpoint-io';
 import { GuidedSegmentor } from '../model/segmentor';
 import { loadCheckpoint, saveWeights } from '../model/serialization';
-import { collectRefitViews, refitGlobalHead, type RefitLosses, type RefitView } from '../train/refit_global';
+import { collectRefitViews, refitGlobalBranch, type RefitLosses, type RefitView } from '../train/refit_global';
 import { resolveClassWeights } from '../train/trainer';
 import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { readJsonFile } from './config_file';
@@ -100,38 +100,26 @@ export function refitClsCommand(): Command {
           if (o.cache) await writeFilesAtomic(o.cache, { [VIEWS_FILE]: v8.serialize({ key, views }) });
         }
         const classWeights = train ? await resolveClassWeights(train.classWeights, dataset, model.config.numClasses) : undefined;
-        const opts = {
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          lr: o.lr,
-          momentum: o.momentum ?? train?.momentum ?? 0.9,
-          weightDecay: o.weightDecay ?? train?.weightDecay ?? 1e-4,
-          clsLossWeight: o.clsLossWeight ?? train?.clsLossWeight ?? 1,
-          classWeights,
-          seed: o.seed,
-          onEpoch: (epoch: number, l: RefitLosses) => process.stderr.write(`epoch ${epoch}/${o.epochs}: ${describe(l)}\n`),
-        };
         const started = performance.now();
-        const { initial, final } = refitGlobalHead(model, views, opts);
+        const { record } = await refitGlobalBranch(
+          model,
+          dataset,
+          { scales, flip: o.flip, epochs: o.epochs, batchSize: o.batchSize, baseLr: o.lr },
+          {
+            momentum: o.momentum ?? train?.momentum ?? 0.9,
+            weightDecay: o.weightDecay ?? train?.weightDecay ?? 1e-4,
+            clsLossWeight: o.clsLossWeight ?? train?.clsLossWeight ?? 1,
+            classWeights,
+            seed: o.seed,
+          },
+          { limit: o.limit, views, onEpoch: (epoch, l) => process.stderr.write(`epoch ${epoch}/${o.epochs}: ${describe(l)}\n`) },
+        );
         process.stdout.write(
-          `${views.length} views of ${dataset.type}/${o.split} (scales ${scales.join(', ')}${o.flip ? ', flipped too' : ''})\n` +
-            `before: ${describe(initial)}\nafter:  ${describe(final)}  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+          `${record.views} views of ${dataset.type}/${o.split} (scales ${scales.join(', ')}${o.flip ? ', flipped too' : ''})\n` +
+            `before: ${describe(record.before)}\nafter:  ${describe(record.after)}  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
         );
         const kept = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => !STALE_METADATA.includes(k)));
-        await saveWeights(out, model, {
-          ...kept,
-          globalRefit: {
-            from: checkpoint,
-            data: `${dataset.type}/${o.split}${o.limit ? `, first ${o.limit} images` : ''}`,
-            scales,
-            flip: o.flip,
-            epochs: o.epochs,
-            batchSize: o.batchSize,
-            lr: o.lr,
-            before: initial,
-            after: final,
-          },
-        });
+        await saveWeights(out, model, { ...kept, globalRefit: { from: checkpoint, ...record } });
         process.stdout.write(`refitted model: ${out}\n`);
       } finally {
         model.dispose();

@@ -155,6 +155,21 @@ export const dataSchema = z
   })
   .strict();
 
+export const globalRefitSchema = z
+  .object({
+    /** View scales: the scales the model is tested at (e.g. the ensemble's). */
+    scales: z.array(z.number().positive()).min(1),
+    /** Also the mirrored view of each scale. */
+    flip: z.boolean().default(true),
+    /** Passes over the cached views. */
+    epochs: positiveInt.default(30),
+    /** Views per SGD step. */
+    batchSize: positiveInt.default(16),
+    /** Base learning rate of the refit's poly schedule (momentum, weight decay, β and class weights: the training's). */
+    baseLr: z.number().positive().default(0.01),
+  })
+  .strict();
+
 export const trainSchema = z
   .object({
     iterations: positiveInt,
@@ -189,6 +204,12 @@ export const trainSchema = z
     workers: positiveInt.default(1),
     /** Samples that share BatchNorm statistics (0: the whole SGD batch). */
     bnGroupSize: z.number().int().nonnegative().default(0),
+    /**
+     * Joint models: after the last step, refit the global branch on whole
+     * training images at the test scales, backbone and dense head frozen
+     * (train/refit_global.ts); `final/` then holds the refitted model. Absent: no refit.
+     */
+    globalRefit: globalRefitSchema.optional(),
   })
   .strict();
 
@@ -201,7 +222,12 @@ export const configSchema = z
     train: trainSchema,
     backend: backendSchema.default('wasm'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.train.globalRefit && c.model.variant !== 'joint') {
+      ctx.addIssue({ code: 'custom', path: ['train', 'globalRefit'], message: 'only a joint model (model.variant "joint") has a global branch to refit' });
+    }
+  });
 
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type ModelConfigInput = z.input<typeof modelSchema>;

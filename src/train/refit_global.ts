@@ -221,3 +221,52 @@ export function refitGlobalHead(model: GuidedSegmentor, views: RefitView[], opts
   return { initial, final: refitLosses(model, views, opts) };
 }
 
+
+/** The refit's own settings (`train.globalRefit`). */
+export type GlobalRefitSettings = Pick<CollectOptions, 'scales' | 'flip'> & { epochs: number; batchSize: number; baseLr: number };
+
+/** What a refit records with the model (`userDefinedMetadata.globalRefit`). */
+export interface GlobalRefitRecord {
+  data: string;
+  views: number;
+  scales: number[];
+  flip: boolean;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  before: RefitLosses;
+  after: RefitLosses;
+}
+
+/**
+ * The whole refit: collects the views of `dataset` (or takes `hooks.views`,
+ * collected before with the same scales), trains clsNet on them with the
+ * training's momentum, weight decay, β and class weights, and returns the
+ * views and the record to store with the model.
+ */
+export async function refitGlobalBranch(
+  model: GuidedSegmentor,
+  dataset: Dataset,
+  settings: GlobalRefitSettings,
+  training: Pick<RefitOptions, 'momentum' | 'weightDecay' | 'clsLossWeight' | 'classWeights' | 'seed'>,
+  hooks: { limit?: number; views?: RefitView[]; onImage?: CollectOptions['onImage']; onEpoch?: RefitOptions['onEpoch'] } = {},
+): Promise<{ views: RefitView[]; record: GlobalRefitRecord }> {
+  const { scales, flip, epochs, batchSize, baseLr } = settings;
+  const views = hooks.views ?? (await collectRefitViews(model, dataset, { scales, flip, limit: hooks.limit, onImage: hooks.onImage }));
+  const { initial, final } = refitGlobalHead(model, views, { ...training, epochs, batchSize, lr: baseLr, onEpoch: hooks.onEpoch });
+  const count = Math.min(dataset.length, hooks.limit ?? Infinity);
+  return {
+    views,
+    record: {
+      data: `${dataset.type}/${dataset.split}${count < dataset.length ? `, first ${count} images` : ''}`,
+      views: views.length,
+      scales,
+      flip,
+      epochs,
+      batchSize,
+      lr: baseLr,
+      before: initial,
+      after: final,
+    },
+  };
+}

@@ -23,6 +23,7 @@ import { TrainProgress } from './progress';
 import { createStepRunner } from './parallel/step_runner';
 import { checkLrMultipliers } from './lr_mult';
 import { medianFrequencyWeights } from './loss';
+import { refitGlobalBranch, type GlobalRefitRecord } from './refit_global';
 import { MomentumSgd } from './sgd';
 import { IGNORE_INDEX } from '../data/types';
 import type { StepLosses } from './train_step';
@@ -177,8 +178,15 @@ async function runTraining(
   }
   let finalDir: string | null = null;
   if (!interrupted) {
+    let refit: GlobalRefitRecord | undefined;
+    if (tc.globalRefit) {
+      process.stderr.write(`refitting the global branch on whole ${dataset.type}/${dataset.split} images at scales ${tc.globalRefit.scales.join(', ')}\n`);
+      const { momentum, weightDecay, clsLossWeight, seed } = tc;
+      ({ record: refit } = await refitGlobalBranch(model, dataset, tc.globalRefit, { momentum, weightDecay, clsLossWeight, classWeights, seed }));
+      process.stderr.write(`global branch refitted: BCE ${refit.before.cls.toFixed(4)} -> ${refit.after.cls.toFixed(4)}\n`);
+    }
     finalDir = path.join(workDir, 'final');
-    await saveWeights(finalDir, model, { ...metadata, iteration });
+    await saveWeights(finalDir, model, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
   }
   return { model, iteration, finalDir, interrupted };
 }

@@ -195,3 +195,25 @@ test('a run killed before its first checkpoint restarts with a clean metrics log
   result.model.dispose();
   assert.deepEqual(metricIterations(dir), [1, 2]);
 });
+
+test('train.globalRefit refits clsNet after the last step: final/ differs from the last checkpoint in clsNet only', async () => {
+  const workDir = path.join(tmp, 'refit');
+  const config = tinyConfig({ iterations: 2, globalRefit: { scales: [1], epochs: 2, batchSize: 4 } });
+  const result = await train(config, { workDir, ...quiet });
+  const final = await loadSegmentor(result.finalDir!);
+  const last = await loadSegmentor(checkpointDir(workDir, 2));
+  const [f, l] = [weightsOf(final), weightsOf(last)];
+  for (const [name, values] of f) {
+    const same = values.every((v, i) => Object.is(v, l.get(name)![i]));
+    if (!name.startsWith('clsHead.')) assert.ok(same, `${name} must be the trained weight`);
+  }
+  assert.ok([...f].some(([name, values]) => name.startsWith('clsHead.') && values.some((v, i) => v !== l.get(name)![i])));
+  const meta = JSON.parse(fs.readFileSync(path.join(result.finalDir!, 'model.json'), 'utf8')).userDefinedMetadata;
+  assert.equal(meta.globalRefit.views, 16);
+  assert.ok(meta.globalRefit.after.cls < meta.globalRefit.before.cls);
+  for (const m of [result.model, final, last]) m.dispose();
+  assert.throws(
+    () => parseConfig({ ...tinyConfig(), model: { ...tinyConfig().model, variant: 'baseline' }, train: { ...tinyConfig().train, globalRefit: { scales: [1] } } }),
+    /train\.globalRefit: only a joint model/,
+  );
+});
