@@ -11,7 +11,7 @@ import { parseConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
 import { readFileNamed, writeFilesAtomic } from '../model/checkpoint-io';
 import { GuidedSegmentor } from '../model/segmentor';
-import { loadCheckpoint, saveWeights } from '../model/serialization';
+import { loadCheckpoint, readModelJson, saveWeights } from '../model/serialization';
 import { collectRefitViews, refitGlobalBranch, type RefitLosses, type RefitView } from '../train/refit_global';
 import { resolveClassWeights } from '../train/trainer';
 import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
@@ -76,6 +76,8 @@ export function refitClsCommand(): Command {
       const out = path.resolve(o.out ?? (run ? path.join(run, 'refit_cls') : ''));
       if (!o.out && !run) throw new Error(`${checkpoint} is not inside a training run: give --out`);
       if (out === checkpoint) throw new Error(`--out ${out} is the input model: write the refit elsewhere`);
+      const cacheDir = o.cache ? path.resolve(o.cache) : undefined;
+      if (cacheDir && (cacheDir === checkpoint || cacheDir === out)) throw new Error(`--cache ${cacheDir} must be a folder of its own`);
       const data = evalDataConfig(o, checkpoint);
       const train = run ? parseConfig(readJsonFile(path.join(run, 'config.json')), path.join(run, 'config.json')).train : undefined;
       await startBackend(o.backend as never);
@@ -87,17 +89,24 @@ export function refitClsCommand(): Command {
         const dataset = buildDataset(data, o.split);
         const testScale = typeof metadata?.testScale === 'number' ? metadata.testScale : 1;
         const scales = o.scales ?? [testScale];
-        const key = JSON.stringify({ checkpoint, data, split: o.split, scales, flip: o.flip, limit: o.limit ?? null });
+        // The weights' checksum in the key: a cache made by other weights is never reused.
+        const weights = (await readModelJson(checkpoint)).weightsChecksum ?? null;
+        const key = JSON.stringify({ checkpoint, weights, data, split: o.split, scales, flip: o.flip, limit: o.limit ?? null });
         let views: RefitView[] | undefined;
-        const cacheFile = o.cache ? path.join(o.cache, VIEWS_FILE) : undefined;
+        const cacheFile = cacheDir ? path.join(cacheDir, VIEWS_FILE) : undefined;
         if (cacheFile && fs.existsSync(cacheFile)) {
-          const cached = v8.deserialize(await readFileNamed(cacheFile, 'refit view cache')) as { key: string; views: RefitView[] };
-          if (cached.key === key) views = cached.views;
-          else process.stderr.write(`${cacheFile}: made with other settings; running the network again\n`);
+          let cached: { key?: string; views?: RefitView[] } = {};
+          try {
+            cached = v8.deserialize(await readFileNamed(cacheFile, 'refit view cache'));
+          } catch {
+            process.stderr.write(`${cacheFile}: unreadable (corrupt or truncated); running the network again\n`);
+          }
+          if (cached.key === key && Array.isArray(cached.views)) views = cached.views;
+          else if (cached.key !== undefined) process.stderr.write(`${cacheFile}: made with other settings; running the network again\n`);
         }
         if (!views) {
           views = await collectRefitViews(model, dataset, { scales, flip: o.flip, limit: o.limit, onImage: progress('network pass') });
-          if (o.cache) await writeFilesAtomic(o.cache, { [VIEWS_FILE]: v8.serialize({ key, views }) });
+          if (cacheDir) await writeFilesAtomic(cacheDir, { [VIEWS_FILE]: v8.serialize({ key, views }) });
         }
         const classWeights = train ? await resolveClassWeights(train.classWeights, dataset, model.config.numClasses) : undefined;
         const started = performance.now();

@@ -188,6 +188,13 @@ test('refit-cls writes a new model with a refitted clsNet and drops the settings
   assert.doesNotMatch(again.stderr, /network pass/);
   assert.equal(again.stdout.split('\n')[1], first.stdout.split('\n')[1], 'same starting losses from the cache');
 
+  // A corrupt cache is reported and rebuilt, never trusted.
+  fs.writeFileSync(path.join(cache, 'views.v8'), fs.readFileSync(path.join(cache, 'views.v8')).subarray(0, 100));
+  const corrupt = await runCli([...args, '-o', path.join(tmp, 'refit-out3')], 120_000);
+  assert.equal(corrupt.code, 0, corrupt.stderr);
+  assert.match(corrupt.stderr, /views\.v8: unreadable/);
+  assert.equal(corrupt.stdout.split('\n')[1], first.stdout.split('\n')[1]);
+
   assert.notEqual(sameInput.code, 0);
   assert.match(sameInput.stderr, /is the input model/);
   assert.notEqual(fromBaseline.code, 0);
