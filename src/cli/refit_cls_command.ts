@@ -110,7 +110,7 @@ export function refitClsCommand(): Command {
         }
         const classWeights = train ? await resolveClassWeights(train.classWeights, dataset, model.config.numClasses) : undefined;
         const started = performance.now();
-        const { record } = await refitGlobalBranch(
+        const record = await refitGlobalBranch(
           model,
           dataset,
           { scales, flip: o.flip, epochs: o.epochs, batchSize: o.batchSize, baseLr: o.lr },

@@ -45,6 +45,13 @@ export function candidateList(opts: Pick<EnsembleOptions, 'scales' | 'flip'>): C
   return opts.scales.flatMap((scale) => (opts.flip ? [false, true] : [false]).map((flipped) => ({ scale, flipped })));
 }
 
+/** `input` [1, H, W, 3] resized by `scale` (to round(H·scale) × round(W·scale), at least 1), as every candidate is made. */
+export function scaledInput(input: tf.Tensor4D, scale: number): tf.Tensor4D {
+  if (scale === 1) return input;
+  const [, height, width] = input.shape;
+  return tf.image.resizeBilinear(input, [Math.max(1, Math.round(height * scale)), Math.max(1, Math.round(width * scale))]);
+}
+
 /** Unary maps of every candidate, each at the original size: [candidates, H, W, L]. */
 export function candidateUnaries(
   model: Segmentor,
@@ -64,9 +71,7 @@ export function candidateUnaries(
     const unaries: tf.Tensor4D[] = [];
     const globals: tf.Tensor2D[] = [];
     for (const scale of opts.scales) {
-      const h = Math.max(1, Math.round(height * scale));
-      const w = Math.max(1, Math.round(width * scale));
-      const scaled = scale === 1 ? input : tf.image.resizeBilinear(input, [h, w]);
+      const scaled = scaledInput(input, scale);
       for (const flipped of opts.flip ? [false, true] : [false]) {
         const candidate = flipped ? tf.reverse(scaled, 2) : scaled;
         const out = model.forward(candidate as tf.Tensor4D, { training: false });

@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/types';
-import { candidateList } from '../ensemble/infer';
+import type { TrainConfig } from '../config/schema';
+import { scaledInput } from '../ensemble/infer';
 import type { GuidedSegmentor } from '../model/segmentor';
 import { Rng } from '../util/rng';
 import { binaryCrossEntropyWithLogits, crossEntropy, presenceTargets } from './loss';
@@ -63,38 +64,40 @@ export async function collectRefitViews(model: GuidedSegmentor, dataset: Dataset
     const sample = await dataset.get(i);
     const { height: H, width: W } = sample;
     const presence = presenceTargets(sample.label, 1, L);
-    for (const { scale, flipped } of candidateList(opts)) {
-      const vh = Math.max(1, Math.round(H * scale));
-      const vw = Math.max(1, Math.round(W * scale));
-      const [summary, dense] = tf.tidy(() => {
-        let x: tf.Tensor4D = tf.tensor4d(Float32Array.from(sample.image), [1, H, W, 3]);
-        if (scale !== 1) x = tf.image.resizeBilinear(x, [vh, vw]);
-        if (flipped) x = tf.reverse(x, 2);
-        const features = model.features(x, { training: false });
-        return [head.summarize(features), model.denseHead.forward(features, { training: false })];
-      });
-      const [, h, w] = dense.shape;
-      const view: RefitView = {
-        summary: (await summary.data()) as Float32Array,
-        dense: (await dense.data()) as Float32Array,
-        height: h,
-        width: w,
-        labels: new Uint8Array(h * w),
-        presence,
-      };
-      tf.dispose([summary, dense]);
-      // Feature pixel j is centred on view pixel stride*j; map it back to the label's pixel.
-      for (let y = 0; y < h; y++) {
-        const sy = Math.min(H - 1, Math.round((Math.min(vh - 1, stride * y) * H) / vh));
-        for (let x = 0; x < w; x++) {
-          let vx = Math.min(vw - 1, stride * x);
-          if (flipped) vx = vw - 1 - vx;
-          const sx = Math.min(W - 1, Math.round((vx * W) / vw));
-          view.labels[y * w + x] = sample.label[sy * W + sx];
+    const input = tf.tensor4d(Float32Array.from(sample.image), [1, H, W, 3]);
+    for (const scale of opts.scales) {
+      const scaled = scaledInput(input, scale);
+      const [, vh, vw] = scaled.shape;
+      for (const flipped of opts.flip ? [false, true] : [false]) {
+        const [summary, dense] = tf.tidy(() => {
+          const features = model.features(flipped ? tf.reverse(scaled, 2) : scaled, { training: false });
+          return [head.summarize(features), model.denseHead.forward(features, { training: false })];
+        });
+        const [, h, w] = dense.shape;
+        const view: RefitView = {
+          summary: (await summary.data()) as Float32Array,
+          dense: (await dense.data()) as Float32Array,
+          height: h,
+          width: w,
+          labels: new Uint8Array(h * w),
+          presence,
+        };
+        tf.dispose([summary, dense]);
+        // Feature pixel j is centred on view pixel stride*j; map it back to the label's pixel.
+        for (let y = 0; y < h; y++) {
+          const sy = Math.min(H - 1, Math.round((Math.min(vh - 1, stride * y) * H) / vh));
+          for (let x = 0; x < w; x++) {
+            let vx = Math.min(vw - 1, stride * x);
+            if (flipped) vx = vw - 1 - vx;
+            const sx = Math.min(W - 1, Math.round((vx * W) / vw));
+            view.labels[y * w + x] = sample.label[sy * W + sx];
+          }
         }
+        views.push(view);
       }
-      views.push(view);
+      if (scaled !== input) scaled.dispose();
     }
+    input.dispose();
     opts.onImage?.(i + 1, count);
   }
   return views;
@@ -221,9 +224,8 @@ export function refitGlobalHead(model: GuidedSegmentor, views: RefitView[], opts
   return { initial, final: refitLosses(model, views, opts) };
 }
 
-
 /** The refit's own settings (`train.globalRefit`). */
-export type GlobalRefitSettings = Pick<CollectOptions, 'scales' | 'flip'> & { epochs: number; batchSize: number; baseLr: number };
+export type GlobalRefitSettings = NonNullable<TrainConfig['globalRefit']>;
 
 /** What a refit records with the model (`userDefinedMetadata.globalRefit`). */
 export interface GlobalRefitRecord {
@@ -242,31 +244,28 @@ export interface GlobalRefitRecord {
  * The whole refit: collects the views of `dataset` (or takes `hooks.views`,
  * collected before with the same scales), trains clsNet on them with the
  * training's momentum, weight decay, β and class weights, and returns the
- * views and the record to store with the model.
+ * record to store with the model.
  */
 export async function refitGlobalBranch(
   model: GuidedSegmentor,
   dataset: Dataset,
   settings: GlobalRefitSettings,
   training: Pick<RefitOptions, 'momentum' | 'weightDecay' | 'clsLossWeight' | 'classWeights' | 'seed'>,
-  hooks: { limit?: number; views?: RefitView[]; onImage?: CollectOptions['onImage']; onEpoch?: RefitOptions['onEpoch'] } = {},
-): Promise<{ views: RefitView[]; record: GlobalRefitRecord }> {
+  hooks: { limit?: number; views?: RefitView[]; onEpoch?: RefitOptions['onEpoch'] } = {},
+): Promise<GlobalRefitRecord> {
   const { scales, flip, epochs, batchSize, baseLr } = settings;
-  const views = hooks.views ?? (await collectRefitViews(model, dataset, { scales, flip, limit: hooks.limit, onImage: hooks.onImage }));
+  const views = hooks.views ?? (await collectRefitViews(model, dataset, { scales, flip, limit: hooks.limit }));
   const { initial, final } = refitGlobalHead(model, views, { ...training, epochs, batchSize, lr: baseLr, onEpoch: hooks.onEpoch });
   const count = Math.min(dataset.length, hooks.limit ?? Infinity);
   return {
-    views,
-    record: {
-      data: `${dataset.type}/${dataset.split}${count < dataset.length ? `, first ${count} images` : ''}`,
-      views: views.length,
-      scales,
-      flip,
-      epochs,
-      batchSize,
-      lr: baseLr,
-      before: initial,
-      after: final,
-    },
+    data: `${dataset.type}/${dataset.split}${count < dataset.length ? `, first ${count} images` : ''}`,
+    views: views.length,
+    scales,
+    flip,
+    epochs,
+    batchSize,
+    lr: baseLr,
+    before: initial,
+    after: final,
   };
 }
