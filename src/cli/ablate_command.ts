@@ -9,7 +9,7 @@ import { buildDataset } from '../data/registry';
 import { loadCheckpoint } from '../model/serialization';
 import type { Segmentor } from '../model/types';
 import { runAblation } from '../pipeline/ablation';
-import { writeAblationReport, type AblationInfo } from '../pipeline/ablation_report';
+import { ablationInfo, writeAblationReport } from '../pipeline/ablation_report';
 import { prepareAblationSettings, saveFittedSettings } from '../pipeline/ablation_setup';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
@@ -93,7 +93,10 @@ export function ablateCommand(): Command {
           },
         );
         for (const role of ['joint', 'baseline'] as const) {
-          if (setup[role].fitted) process.stderr.write(`${role} CRF: ${setup[role].crfSource}\n${role} combination weights: ${setup[role].combineSource}\n`);
+          if (setup[role].fitted) {
+            const m = setup[role];
+            process.stderr.write(`${role} CRF (averaged): ${m.crfSource}\n${role} combination weights: ${m.combineSource}\n${role} CRF (learned combination): ${m.crfLearnedSource}\n`);
+          }
         }
         if (o.saveFitted) {
           for (const dir of await saveFittedSettings(setup, { joint: jointDir, baseline: baselineDir })) {
@@ -104,21 +107,7 @@ export function ablateCommand(): Command {
           limit: o.limit,
           onImage: progress('ablation'),
         });
-        const info: AblationInfo = {
-          data: `${dataset.type}/${dataset.split}`,
-          split: dataset.split,
-          joint: jointDir,
-          baseline: baselineDir,
-          scales: o.scales,
-          flip: o.flip,
-          crf: setup.settings.crf,
-          crfPotts: setup.settings.crfPotts,
-          crfSource: setup.joint.crfSource,
-          combineSource: setup.joint.combineSource,
-          baselineCrf: setup.baseline.crf,
-          baselineCrfSource: setup.baseline.crfSource,
-          baselineCombineSource: setup.baseline.combineSource,
-        };
+        const info = ablationInfo(setup, dataset, { joint: jointDir, baseline: baselineDir });
         const files = writeAblationReport(o.out, result, info);
         for (const r of result.rows) {
           const single = r.singleScale ? ` (single scale ${(100 * r.singleScale.mIoU).toFixed(2)})` : '';

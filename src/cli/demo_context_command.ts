@@ -14,7 +14,7 @@ import { buildDataset } from '../data/registry';
 import type { Dataset } from '../data/types';
 import { loadCheckpoint, readModelJson } from '../model/serialization';
 import { runAblation } from '../pipeline/ablation';
-import type { AblationInfo } from '../pipeline/ablation_report';
+import { ablationInfo } from '../pipeline/ablation_report';
 import { prepareAblationSettings, saveFittedSettings } from '../pipeline/ablation_setup';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
@@ -81,21 +81,7 @@ async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Reco
     });
     await saveFittedSettings(setup, dirs);
     const result = await runAblation({ baseline: model('baseline'), joint: model('joint') }, dataset, setup.settings, runner);
-    const info: AblationInfo = {
-      data: `${dataset.type}/${dataset.split}`,
-      split: dataset.split,
-      joint: dirs.joint,
-      baseline: dirs.baseline,
-      scales: PAPER_SCALES,
-      flip: true,
-      crf: setup.settings.crf,
-      crfPotts: setup.settings.crfPotts,
-      crfSource: `${setup.joint.crfSource}; quick search, fitted settings overlap the evaluated images`,
-      combineSource: setup.joint.combineSource,
-      baselineCrf: setup.baseline.crf,
-      baselineCrfSource: `${setup.baseline.crfSource}; quick search`,
-      baselineCombineSource: setup.baseline.combineSource,
-    };
+    const info = ablationInfo(setup, dataset, dirs, 'quick CRF search; the fitted settings overlap the evaluated images');
     return { result, info };
   } finally {
     await runner.close();

@@ -27,7 +27,7 @@ export interface PipelineCliOptions {
 /** Adds --scales, --flip, --combine (ensemble) to a command. */
 export function addEnsembleOptions(
   cmd: Command,
-  defaults = { scales: '1', flip: 'off' },
+  defaults: { scales: string; flip: string; combine?: string } = { scales: '1', flip: 'off' },
   combineModes: CombineMode[] = ['avg', 'max', 'avgmax', 'learned'],
 ): Command {
   return cmd
@@ -39,7 +39,7 @@ export function addEnsembleOptions(
     .option('--flip', `also run each scale on the flipped image (default ${defaults.flip})`)
     .option('--no-flip', 'do not add flipped candidates')
     .addOption(
-      new Option('--combine <mode>', 'how candidates are combined (default avg; learned: the weights stored by learn-combine)').choices(
+      new Option('--combine <mode>', `how candidates are combined (default ${defaults.combine ?? 'avg'}; learned: the weights stored by learn-combine)`).choices(
         combineModes,
       ),
     );

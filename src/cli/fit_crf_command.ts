@@ -10,12 +10,12 @@ import { buildDataset } from '../data/registry';
 import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, formatSearchTable, QUICK_CRF_SEARCH, type CrfSearchSpace } from '../pipeline/fit_crf';
-import { fitInferenceSettings, fitMetadataPatch } from '../pipeline/fit_settings';
+import { fitInferenceSettings, crfFitPatch } from '../pipeline/fit_settings';
 import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../pipeline/model_settings';
 import { resolveEnsemble } from '../pipeline/resolve';
 import { backendOption, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
-import { addEnsembleOptions, type PipelineCliOptions } from './ensemble_options';
+import { addEnsembleOptions, describePipeline, type PipelineCliOptions } from './ensemble_options';
 
 /** Parses a comma-separated list of numbers >= 0, e.g. `0,0.5,1`. */
 export function nonNegativeList(value: string): number[] {
@@ -58,12 +58,15 @@ export function fitCrfCommand(): Command {
     .description(
       'Fit the guidance CRF settings (w, λ, r, ε, T) piecewise on the first images of a split: the network runs once per ' +
         'image (candidates cached), then each setting costs CRF time only. Prints the mIoU table of the search and stores ' +
-        'the best settings with the model (model.json userDefinedMetadata.crf), which eval and predict then use by default.',
+        'the best settings with the model (model.json userDefinedMetadata.crf), which eval and predict then use by default. ' +
+        'The CRF runs on the combined candidates, so it is fitted on the combination the model uses: the learned one once ' +
+        'learn-combine has run. A fit on averaged candidates is also kept as crfAveraged (the ablation\'s rows before ' +
+        '"+ learn to combine"); on a model with learned weights it is stored there only.',
     )
     .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir');
   addDataOptions(cmd, 'split to fit on');
   cmd.option('--limit <n>', 'fit on the first n images of the split', positiveInt, 20);
-  addEnsembleOptions(cmd, { scales: PAPER_SCALES.join(','), flip: 'on' });
+  addEnsembleOptions(cmd, { scales: PAPER_SCALES.join(','), flip: 'on', combine: 'learned when the model stores combination weights, else avg' });
   return cmd
     .option('--w <list>', `pairwise weights w to try (default ${DEFAULT_CRF_SEARCH.w.join(',')})`, nonNegativeList)
     .option('--lambda <list>', `compatibility weights λ to try (default ${DEFAULT_CRF_SEARCH.lambda.join(',')})`, nonNegativeList)
@@ -98,9 +101,12 @@ export function fitCrfCommand(): Command {
       const runner = await createCrfRunner(o.threads);
       try {
         const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(checkpoint, 'model.json'));
-        const scales = o.scales ?? (o.combine === 'learned' ? undefined : PAPER_SCALES);
-        const ensemble = resolveEnsemble({ scales, flip: o.flip ?? (o.combine === 'learned' ? undefined : true), combine: o.combine }, stored);
+        // The CRF runs on the combined unary of the model's pipeline: the learned combination where weights are stored.
+        const combine = o.combine ?? (stored.combineWeights ? 'learned' : 'avg');
+        const scales = o.scales ?? (combine === 'learned' ? undefined : PAPER_SCALES);
+        const ensemble = resolveEnsemble({ scales, flip: o.flip ?? (combine === 'learned' ? undefined : true), combine }, stored);
         const dataset = buildDataset(data, o.split);
+        process.stderr.write(`fitting the CRF on ${describePipeline({ ensemble, crf: null }).replace('; no CRF', '')}\n`);
         const started = performance.now();
         const outcome = await fitInferenceSettings(model, dataset, runner, {
           scales: ensemble.scales,
@@ -134,8 +140,10 @@ export function fitCrfCommand(): Command {
           fs.writeFileSync(o.out, JSON.stringify({ checkpoint, space, ...fit.record, best: fit.settings, rows: fit.search.rows }, null, 1));
         }
         if (o.save) {
-          await updateCheckpointMetadata(checkpoint, fitMetadataPatch({ images: outcome.images, crf: fit }));
-          process.stdout.write(`settings saved with the model: ${path.join(checkpoint, 'model.json')} (userDefinedMetadata.crf)\n`);
+          const patch = crfFitPatch(fit, stored.combineWeights !== undefined);
+          await updateCheckpointMetadata(checkpoint, patch);
+          const keys = Object.keys(patch).filter((k) => k !== 'crfFit');
+          process.stdout.write(`settings saved with the model: ${path.join(checkpoint, 'model.json')} (userDefinedMetadata.${keys.join(', userDefinedMetadata.')})\n`);
         }
       } finally {
         model.dispose();

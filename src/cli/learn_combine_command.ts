@@ -52,7 +52,7 @@ export function learnCombineCommand(): Command {
       const checkpoint = resolveCheckpoint(o.checkpoint);
       const data = evalDataConfig(o, checkpoint);
       await startBackend(o.backend as never);
-      const { model } = await loadCheckpoint(checkpoint);
+      const { model, metadata } = await loadCheckpoint(checkpoint);
       const runner = await createCrfRunner(1);
       try {
         const dataset = buildDataset(data, o.split);
@@ -85,6 +85,7 @@ export function learnCombineCommand(): Command {
         if (o.save) {
           await updateCheckpointMetadata(checkpoint, fitMetadataPatch({ images: outcome.images, combine: outcome.combine }));
           process.stdout.write(`weights saved with the model: ${path.join(checkpoint, 'model.json')} (userDefinedMetadata.combineWeights)\n`);
+          if (metadata?.crf !== undefined) process.stdout.write('the stored CRF was fitted on another combination: run `guideseg fit-crf` to fit it on this one\n');
         }
       } finally {
         model.dispose();

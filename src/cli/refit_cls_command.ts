@@ -36,7 +36,7 @@ interface RefitCliOptions extends DataCliOptions {
 }
 
 /** Settings fitted for the old global scores, which the refit makes stale. */
-const STALE_METADATA = ['crf', 'crfFit', 'combineWeights'];
+const STALE_METADATA = ['crf', 'crfFit', 'crfAveraged', 'combineWeights'];
 const VIEWS_FILE = 'views.v8';
 
 function describe(l: RefitLosses): string {

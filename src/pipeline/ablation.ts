@@ -15,7 +15,10 @@ import type { Segmentor } from '../model/types';
 import { GuideCache, type CrfRunner } from './crf_runner';
 import { refineScores } from './refine';
 
-/** Which CRF a row uses: none, the fitted settings with λ = 0, or the fitted settings. */
+/**
+ * Which CRF a row uses: none, the fitted settings with λ = 0, or the fitted
+ * settings (those fitted on the learned combination for the learned rows).
+ */
 export type CrfKind = 'none' | 'potts' | 'fitted';
 
 /** Definition of one ablation row. */
@@ -46,9 +49,12 @@ export const ABLATION_ROWS: readonly AblationRowSpec[] = [
 /** Combination rules of the paper's Table 2. */
 export const COMBINE_MODES: readonly CombineMode[] = ['avg', 'max', 'avgmax', 'learned'];
 
-/** A model's fitted CRF and learned combination weights [N × L] for the candidates of `scales` × `flip`. */
+/** A model's fitted CRFs and learned combination weights [N × L] for the candidates of `scales` × `flip`. */
 export interface FittedInference {
+  /** Fitted on the averaged candidates (the rows before "+ learn to combine"). */
   crf: CrfSettings;
+  /** Fitted on the learned combination: the CRF runs on the combined unary, so it is fitted on that one. */
+  crfLearned: CrfSettings;
   combineWeights: ArrayLike<number>;
 }
 
@@ -120,8 +126,8 @@ export async function runAblation(
   }
   if (settings.crfPotts.lambda !== 0) throw new Error(`the "+ guidance CRF (λ = 0)" row needs crf.lambda = 0, got ${settings.crfPotts.lambda}`);
   const fittedOf = (model: AblationRowSpec['model']): FittedInference => (model === 'joint' ? settings : settings.baseline);
-  const crfOf = (k: CrfKind, model: AblationRowSpec['model']): CrfSettings | null =>
-    k === 'none' ? null : k === 'potts' ? settings.crfPotts : fittedOf(model).crf;
+  const crfOf = (k: CrfKind, model: AblationRowSpec['model'], combine: Unit['combine']): CrfSettings | null =>
+    k === 'none' ? null : k === 'potts' ? settings.crfPotts : combine === 'learned' ? fittedOf(model).crfLearned : fittedOf(model).crf;
 
   const units = new Map<string, Unit>();
   const add = (u: Unit) => units.set(unitKey(u), u);
@@ -158,7 +164,7 @@ export async function runAblation(
         entry = { unary: combineMaps(source, mode, fittedOf(u.model).combineWeights), global: meanGlobalScores(source) };
         unaries.set(uKey, entry);
       }
-      const crf = crfOf(u.crf, u.model);
+      const crf = crfOf(u.crf, u.model, u.combine);
       const scores = refineScores(
         {
           image: s.image,
@@ -181,7 +187,7 @@ export async function runAblation(
   const metricsOf = (u: Unit) => computeMetrics(confusions.get(unitKey(u))!, dataset.classes);
   const rows = ABLATION_ROWS.map((r) => ({
     ...r,
-    crfSettings: crfOf(r.crf, r.model),
+    crfSettings: crfOf(r.crf, r.model, r.combine),
     metrics: metricsOf(r),
     singleScale: r.combine === 'learned' && !r.oracle ? null : metricsOf({ ...r, combine: 'single' }),
   }));

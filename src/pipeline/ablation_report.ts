@@ -2,25 +2,62 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CrfSettings } from '../crf/settings';
+import type { Dataset } from '../data/types';
 import type { AblationResult } from './ablation';
+import type { AblationSetup, ModelSettingsSetup } from './ablation_setup';
+
+/** One model's settings of the ablation and where each came from. */
+export interface AblationModelSettings {
+  /** CRF fitted on the averaged candidates, and its best setting with λ = 0. */
+  crf: CrfSettings;
+  crfPotts: CrfSettings;
+  /** CRF fitted on the learned combination. */
+  crfLearned: CrfSettings;
+  /** e.g. "stored with the joint model" or "fitted in this run on camvid/val, first 20 images". */
+  crfSource: string;
+  crfLearnedSource: string;
+  combineSource: string;
+}
 
 /** Where each setting came from and what was evaluated, for the report's header. */
 export interface AblationInfo {
   data: string;
   split: string;
+  /** Checkpoint folders. */
   joint: string;
   baseline: string;
   scales: number[];
   flip: boolean;
-  crf: CrfSettings;
-  crfPotts: CrfSettings;
-  /** e.g. "stored with the joint model" or "fitted in this run on camvid/val, first 20 images". */
-  crfSource: string;
-  combineSource: string;
-  /** The baseline's own CRF settings and where they and its combination weights came from. */
-  baselineCrf: CrfSettings;
-  baselineCrfSource: string;
-  baselineCombineSource: string;
+  settings: Record<'joint' | 'baseline', AblationModelSettings>;
+  /** A remark on the fitting, added to the header. */
+  note?: string;
+}
+
+/** The report header's record of an ablation setup. */
+export function ablationInfo(
+  setup: AblationSetup,
+  dataset: Dataset,
+  dirs: Record<'joint' | 'baseline', string>,
+  note?: string,
+): AblationInfo {
+  const summary = (m: ModelSettingsSetup): AblationModelSettings => ({
+    crf: m.crf,
+    crfPotts: m.crfPotts,
+    crfLearned: m.crfLearned,
+    crfSource: m.crfSource,
+    crfLearnedSource: m.crfLearnedSource,
+    combineSource: m.combineSource,
+  });
+  return {
+    data: `${dataset.type}/${dataset.split}`,
+    split: dataset.split,
+    joint: dirs.joint,
+    baseline: dirs.baseline,
+    scales: setup.settings.scales,
+    flip: setup.settings.flip,
+    settings: { joint: summary(setup.joint), baseline: summary(setup.baseline) },
+    ...(note ? { note } : {}),
+  };
 }
 
 const pct = (x: number | undefined | null) => (x !== undefined && x !== null && Number.isFinite(x) ? (100 * x).toFixed(2) : '–');
@@ -32,6 +69,7 @@ function crfText(s: CrfSettings | null): string {
 /** Markdown of the ablation: Table 3 rows, per-class IoU, Table 2. `heading` is the top level ('#' or '##'). */
 export function ablationMarkdown(result: AblationResult, info: AblationInfo, heading = '#'): string {
   const h2 = `${heading}#`;
+  const { joint, baseline: base } = info.settings;
   const candidates = info.scales.length * (info.flip ? 2 : 1);
   const ens = `${candidates} candidates: scales ${info.scales.join(', ')}${info.flip ? ' × flip' : ''}`;
   const lines = [
@@ -40,13 +78,15 @@ export function ablationMarkdown(result: AblationResult, info: AblationInfo, hea
     `Rows are cumulative (paper's Table 3, plus a row separating the CRF from the compatibility), up to "+ ground truth label"; ` +
       `the last row is the baseline through the same pipeline with its own fitted CRF and learned weights, the joint ` +
       `model's full pipeline against the baseline's. Every row uses the ` +
-      `${ens}, combined by average, except the rows with learned combination or ground truth, which use the learned weights. ` +
+      `${ens}, combined by average, except the rows with learned combination or ground truth, which use the learned weights ` +
+      `(and the CRF fitted on the learned combination). ` +
       `"single scale" is the same row on the plain image alone (scale 1, not flipped; no learned combination there).`,
     '',
     `- baseline model: \`${info.baseline}\`; joint model: \`${info.joint}\``,
-    `- guidance CRF: ${crfText(info.crf)} (${info.crfSource}); λ = 0 row: ${crfText(info.crfPotts)}`,
-    `- learned combination weights: ${info.combineSource}`,
-    `- baseline's own guidance CRF: ${crfText(info.baselineCrf)} (${info.baselineCrfSource}); its learned combination weights: ${info.baselineCombineSource}`,
+    `- guidance CRF on the averaged candidates: ${crfText(joint.crf)} (${joint.crfSource}); λ = 0 row: ${crfText(joint.crfPotts)}`,
+    `- learned combination weights: ${joint.combineSource}; guidance CRF on the learned combination: ${crfText(joint.crfLearned)} (${joint.crfLearnedSource})`,
+    `- baseline's own learned combination weights: ${base.combineSource}; its guidance CRF on them: ${crfText(base.crfLearned)} (${base.crfLearnedSource})`,
+    ...(info.note ? [`- ${info.note}`] : []),
     `- time: ${result.seconds.toFixed(1)} s`,
     '',
     `| row | mIoU % | pixel acc % | mean class acc % | mIoU % single scale | pixel acc % single scale |`,
@@ -67,7 +107,7 @@ export function ablationMarkdown(result: AblationResult, info: AblationInfo, hea
     '',
     `${h2} Combining the candidates (paper's Table 2; joint model, ${ens})`,
     '',
-    `Without CRF, and with the fitted guidance CRF (${crfText(info.crf)}).`,
+    `Without CRF, and with the fitted guidance CRF (${crfText(joint.crf)}; learned: ${crfText(joint.crfLearned)}).`,
     '',
     '| combine | mIoU % no CRF | pixel acc % no CRF | mIoU % with CRF | pixel acc % with CRF |',
     '|---|---:|---:|---:|---:|',

@@ -12,8 +12,8 @@ import type { Segmentor } from '../model/types';
 import type { AblationSettings } from './ablation';
 import type { CrfRunner } from './crf_runner';
 import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
-import { fitInferenceSettings, fitMetadataPatch, type FitOutcome } from './fit_settings';
-import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from './model_settings';
+import { averagedCrfRecord, fitInferenceSettings, fitMetadataPatch, type FitOutcome } from './fit_settings';
+import { inferenceSettingsFromMetadata, updateCheckpointMetadata, type StoredCrfAveraged } from './model_settings';
 
 /** Options of {@link prepareAblationSettings}. */
 export interface AblationSetupOptions {
@@ -41,14 +41,22 @@ export interface AblationModel {
 
 /** One model's inference settings and where they came from. */
 export interface ModelSettingsSetup {
+  /** Fitted on the averaged candidates. */
   crf: CrfSettings;
-  /** The best setting with λ = 0. */
+  /** The best setting with λ = 0 of the same search. */
   crfPotts: CrfSettings;
+  /** Fitted on the learned combination. */
+  crfLearned: CrfSettings;
   combineWeights: ArrayLike<number>;
   crfSource: string;
+  crfLearnedSource: string;
   combineSource: string;
   /** What was fitted in this run (to store with the model if wanted); null when nothing was. */
   fitted: FitOutcome | null;
+  /** The averaged-candidates CRF with its record, stored as `crfAveraged` when settings are saved. */
+  crfAveraged: StoredCrfAveraged;
+  /** Whether `crfAveraged` was fitted in this run. */
+  fittedAveraged: boolean;
 }
 
 export interface AblationSetup {
@@ -57,7 +65,13 @@ export interface AblationSetup {
   baseline: ModelSettingsSetup;
 }
 
-/** Stored settings of one model, or fitted ones; `role` names the model in messages. */
+/**
+ * Stored settings of one model, or fitted ones; `role` names the model in
+ * messages. A stored CRF serves the rows of the combination it was fitted on
+ * (`crfFit.combine`); the other one is fitted. Fitting takes one network pass
+ * over the fit images for the averaged CRF and the combination weights, and a
+ * second for the CRF on the learned combination (it needs the weights).
+ */
 export async function prepareModelSettings(
   { model, metadata, checkpoint }: AblationModel,
   role: 'joint' | 'baseline',
@@ -68,45 +82,65 @@ export async function prepareModelSettings(
   const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, `${checkpoint}/model.json`);
   const cw = stored.combineWeights;
   const weightsMatch = cw !== undefined && cw.flip === opts.flip && cw.scales.length === opts.scales.length && cw.scales.every((s, i) => s === opts.scales[i]);
-  const needCrf = opts.fit === 'always' || stored.crf === undefined;
-  const needCombine = opts.fit === 'always' || !weightsMatch;
-  if (opts.fit === 'never' && (needCrf || needCombine)) {
+  const reuse = opts.fit !== 'always';
+  const storedAvg: StoredCrfAveraged | undefined =
+    stored.crfAveraged ?? (stored.crf && stored.crfCombine === 'avg' ? { settings: stored.crf, potts: stored.crfPotts ?? null, data: storedFitData(metadata) ?? '' } : undefined);
+  const storedLearned = stored.crf && stored.crfCombine === 'learned' && weightsMatch ? stored.crf : undefined;
+  const needCombine = !reuse || !weightsMatch;
+  const needCrf = !reuse || storedAvg === undefined;
+  // New weights make a stored learned-combination CRF stale.
+  const needCrfLearned = needCombine || storedLearned === undefined;
+  if (opts.fit === 'never' && (needCrf || needCrfLearned || needCombine)) {
     const missing = [
-      needCrf ? 'fitted CRF settings (userDefinedMetadata.crf; run `guideseg fit-crf`)' : '',
+      needCrf ? 'CRF settings fitted on averaged candidates (run `guideseg fit-crf --combine avg`)' : '',
       needCombine
         ? cw
           ? `learned weights for scales [${opts.scales.join(', ')}]${opts.flip ? ' × flip' : ''} (stored ones are for [${cw.scales.join(', ')}]${cw.flip ? ' × flip' : ''}; run \`guideseg learn-combine\`)`
           : 'learned combination weights (userDefinedMetadata.combineWeights; run `guideseg learn-combine`)'
         : '',
+      needCrfLearned ? 'CRF settings fitted on the learned combination (run `guideseg fit-crf --combine learned`)' : '',
     ].filter(Boolean);
     throw new Error(`${checkpoint}: the ${role} model lacks ${missing.join(' and ')}; fit them or allow fitting in this run`);
   }
-  let fitted: FitOutcome | null = null;
-  if (needCrf || needCombine) {
-    fitted = await fitInferenceSettings(model, dataset, runner, {
-      scales: opts.scales,
-      flip: opts.flip,
-      limit: opts.fitLimit,
-      crf: needCrf ? { space: opts.space, strategy: opts.strategy, start: stored.crf } : undefined,
-      combine: needCombine ? { pixelsPerImage: opts.combinePixels ?? 4096, iterations: opts.combineIterations } : undefined,
-      onImage: opts.onImage,
-      onRow: opts.onRow,
-    });
-  }
-  const fittedOn = `fitted in this run on ${dataset.type}/${dataset.split}, first ${fitted?.images.length ?? 0} images`;
-  const crf = fitted?.crf?.settings ?? stored.crf!;
-  const storedFit = (metadata?.crfFit as { data?: string } | undefined)?.data;
+  const common = { scales: opts.scales, flip: opts.flip, limit: opts.fitLimit, onImage: opts.onImage, onRow: opts.onRow };
+  const crfSearch = { space: opts.space, strategy: opts.strategy, start: stored.crf };
+  const first =
+    needCrf || needCombine
+      ? await fitInferenceSettings(model, dataset, runner, {
+          ...common,
+          crf: needCrf ? crfSearch : undefined,
+          combine: needCombine ? { pixelsPerImage: opts.combinePixels ?? 4096, iterations: opts.combineIterations } : undefined,
+        })
+      : null;
+  const combineWeights = first?.combine?.stored.weights ?? cw!.weights;
+  const second = needCrfLearned
+    ? await fitInferenceSettings(model, dataset, runner, { ...common, crf: { ...crfSearch, combine: 'learned', learnedWeights: combineWeights } })
+    : null;
+  const fittedOn = `fitted in this run on ${dataset.type}/${dataset.split}, first ${(first ?? second)?.images.length ?? 0} images`;
+  const storedSource = (data: string | undefined) => `stored with the ${role} model${data ? ` (fitted on ${data})` : ''}`;
   const storedCombineFit = (cw?.fit as { data?: string } | undefined)?.data;
+  const crf = first?.crf?.settings ?? storedAvg!.settings;
+  // What a model stores is its default pipeline's: the CRF fitted on the learned combination, and the weights.
+  const fitted: FitOutcome | null = first || second ? { images: (first ?? second)!.images, crf: second?.crf, combine: first?.combine } : null;
   return {
     crf,
-    crfPotts: (fitted?.crf ? fitted.crf.search.potts?.settings : stored.crfPotts) ?? { ...crf, lambda: 0 },
-    combineWeights: fitted?.combine?.stored.weights ?? cw!.weights,
-    crfSource: fitted?.crf ? fittedOn : `stored with the ${role} model${storedFit ? ` (fitted on ${storedFit})` : ''}`,
-    combineSource: fitted?.combine
-      ? `${fittedOn} (mean CE ${fitted.combine.learned.initialLoss.toFixed(4)} at avg → ${fitted.combine.learned.finalLoss.toFixed(4)})`
-      : `stored with the ${role} model${storedCombineFit ? ` (fitted on ${storedCombineFit})` : ''}`,
+    crfPotts: (first?.crf ? first.crf.search.potts?.settings : storedAvg!.potts) ?? { ...crf, lambda: 0 },
+    crfLearned: second?.crf?.settings ?? storedLearned!,
+    combineWeights,
+    crfSource: first?.crf ? fittedOn : storedSource(storedAvg!.data),
+    crfLearnedSource: second?.crf ? fittedOn : storedSource(storedFitData(metadata)),
+    combineSource: first?.combine
+      ? `${fittedOn} (mean CE ${first.combine.learned.initialLoss.toFixed(4)} at avg → ${first.combine.learned.finalLoss.toFixed(4)})`
+      : storedSource(storedCombineFit),
     fitted,
+    crfAveraged: first?.crf ? averagedCrfRecord(first.crf) : storedAvg!,
+    fittedAveraged: first?.crf !== undefined,
   };
+}
+
+/** The `crfFit.data` record of a checkpoint's metadata, if any. */
+function storedFitData(metadata: Record<string, unknown> | undefined): string | undefined {
+  return (metadata?.crfFit as { data?: string } | undefined)?.data;
 }
 
 /** The settings of every ablation row: the joint model's, then the baseline's own. */
@@ -124,8 +158,9 @@ export async function prepareAblationSettings(
       flip: opts.flip,
       crf: joint.crf,
       crfPotts: joint.crfPotts,
+      crfLearned: joint.crfLearned,
       combineWeights: joint.combineWeights,
-      baseline: { crf: baseline.crf, combineWeights: baseline.combineWeights },
+      baseline: { crf: baseline.crf, crfLearned: baseline.crfLearned, combineWeights: baseline.combineWeights },
     },
     joint,
     baseline,
@@ -136,9 +171,10 @@ export async function prepareAblationSettings(
 export async function saveFittedSettings(setup: AblationSetup, dirs: Record<'joint' | 'baseline', string>): Promise<string[]> {
   const written: string[] = [];
   for (const role of ['joint', 'baseline'] as const) {
-    const fitted = setup[role].fitted;
-    if (!fitted) continue;
-    await updateCheckpointMetadata(dirs[role], fitMetadataPatch(fitted));
+    const { fitted, fittedAveraged, crfAveraged } = setup[role];
+    if (!fitted && !fittedAveraged) continue;
+    // `crf` becomes the learned combination's; the averaged one is kept beside it.
+    await updateCheckpointMetadata(dirs[role], { ...(fitted ? fitMetadataPatch(fitted) : {}), crfAveraged });
     written.push(dirs[role]);
   }
   return written;

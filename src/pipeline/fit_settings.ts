@@ -12,7 +12,7 @@ import type { Segmentor } from '../model/types';
 import type { CrfRunner } from './crf_runner';
 import { collectFitData } from './fit_data';
 import { searchCrfSettings, type CrfSearchOptions, type CrfSearchResult, type CrfSearchRow } from './fit_crf';
-import type { StoredCombineWeights } from './model_settings';
+import type { StoredCombineWeights, StoredCrfAveraged } from './model_settings';
 
 /** What to fit and how. */
 export interface FitRequest {
@@ -112,6 +112,25 @@ export async function fitInferenceSettings(
     };
   }
   return out;
+}
+
+/** A CRF fit on averaged candidates as stored in `crfAveraged`. */
+export function averagedCrfRecord(crf: NonNullable<FitOutcome['crf']>): StoredCrfAveraged {
+  return { settings: crf.settings, potts: crf.search.potts?.settings ?? null, data: crf.record.data };
+}
+
+/**
+ * The metadata patch storing a CRF fit: as the model's `crf` when it was
+ * fitted on the combination of the model's pipeline (the learned one where
+ * weights are stored), and as `crfAveraged` when fitted on averaged candidates.
+ */
+export function crfFitPatch(crf: NonNullable<FitOutcome['crf']>, hasCombineWeights: boolean): Record<string, unknown> {
+  const combine = crf.record.combine;
+  const asDefault = combine !== 'avg' || !hasCombineWeights;
+  return {
+    ...(asDefault ? { crf: crf.settings, crfFit: crf.record } : {}),
+    ...(combine === 'avg' ? { crfAveraged: averagedCrfRecord(crf) } : {}),
+  };
 }
 
 /** The metadata patch storing a fit outcome with the model. */

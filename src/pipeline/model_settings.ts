@@ -9,7 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { crfSettingsSchema, type CrfSettings } from '../crf/settings';
+import type { CombineMode } from '../ensemble/infer';
 import { MODEL_JSON, readModelJson } from '../model/serialization';
+
+const combineModeSchema = z.enum(['avg', 'max', 'avgmax', 'learned']) satisfies z.ZodType<CombineMode>;
 
 /** Learned combination weights and the candidate set they belong to. */
 export const combineWeightsSchema = z
@@ -31,11 +34,31 @@ export const combineWeightsSchema = z
 
 export type StoredCombineWeights = z.infer<typeof combineWeightsSchema>;
 
+/**
+ * A CRF fitted on the averaged candidates, kept beside `crf` when `crf` was
+ * fitted on the learned combination (the ablation's rows before "+ learn to
+ * combine" use it).
+ */
+export const crfAveragedSchema = z
+  .object({
+    settings: crfSettingsSchema,
+    /** Best setting with λ = 0 of the same search. */
+    potts: crfSettingsSchema.nullable(),
+    /** What it was fitted on, e.g. "camvid/val, first 20 images". */
+    data: z.string(),
+  })
+  .strict();
+
+export type StoredCrfAveraged = z.infer<typeof crfAveragedSchema>;
+
 /** The inference settings found in a checkpoint's metadata (absent ones undefined). */
 export interface StoredInferenceSettings {
   crf?: CrfSettings;
   /** Best setting with λ = 0 found by the same search (the plain guidance CRF row of the ablation). */
   crfPotts?: CrfSettings;
+  /** How the candidates were combined when `crf` was fitted (`crfFit.combine`; absent record: avg). */
+  crfCombine?: CombineMode;
+  crfAveraged?: StoredCrfAveraged;
   combineWeights?: StoredCombineWeights;
   /** Input scale of the single-candidate pipeline (the scale the model was tuned for); absent: 1. */
   testScale?: number;
@@ -51,7 +74,7 @@ function parseField<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 }
 
 /**
- * Reads `crf`, `crfFit.potts`, `combineWeights` and `testScale` from checkpoint metadata,
+ * Reads `crf`, `crfFit.potts`, `crfFit.combine`, `crfAveraged`, `combineWeights` and `testScale` from checkpoint metadata,
  * validating them; errors name the file and field.
  *
  * @param source name used in error messages (e.g. the model.json path)
@@ -65,10 +88,15 @@ export function inferenceSettingsFromMetadata(
   if (!metadata) return out;
   const where = `${source} userDefinedMetadata`;
   if (metadata.crf !== undefined) out.crf = parseField(crfSettingsSchema, metadata.crf, `${where}.crf`);
-  const fit = metadata.crfFit as { potts?: unknown } | undefined;
+  const fit = metadata.crfFit as { potts?: unknown; combine?: unknown } | undefined;
   if (fit && typeof fit === 'object' && fit.potts !== undefined) {
     out.crfPotts = parseField(crfSettingsSchema, fit.potts, `${where}.crfFit.potts`);
   }
+  if (out.crf) {
+    const combine = fit && typeof fit === 'object' ? fit.combine : undefined;
+    out.crfCombine = combine === undefined ? 'avg' : parseField(combineModeSchema, combine, `${where}.crfFit.combine`);
+  }
+  if (metadata.crfAveraged !== undefined) out.crfAveraged = parseField(crfAveragedSchema, metadata.crfAveraged, `${where}.crfAveraged`);
   if (metadata.testScale !== undefined) out.testScale = parseField(z.number().positive(), metadata.testScale, `${where}.testScale`);
   if (metadata.combineWeights !== undefined) {
     const c = parseField(combineWeightsSchema, metadata.combineWeights, `${where}.combineWeights`);

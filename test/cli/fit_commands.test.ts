@@ -71,10 +71,18 @@ test('fit-crf and learn-combine store settings with the model; eval, predict and
   const [, before, afterCe] = learn.stdout.match(/mean CE ([\d.]+) \(avg\) -> ([\d.]+)/)!;
   assert.ok(Number(afterCe) <= Number(before));
 
+  const averaged = (await readModelJson(joint)).userDefinedMetadata!;
+  assert.deepEqual(averaged.crfAveraged, { settings: averaged.crf, potts: (averaged.crfFit as { potts: unknown }).potts, data: 'context/val, first 2 images' }, 'a fit on averaged candidates is also kept as crfAveraged');
+  // Once weights are stored, fit-crf fits on the learned combination (the CRF runs after it) and keeps crfAveraged.
+  const refit = await runCli(['fit-crf', '-k', joint, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2'], 120_000);
+  assert.equal(refit.code, 0, refit.stderr);
+  assert.match(refit.stderr, /learned\)/);
+
   // The baseline's own settings, for the ablation's "baseline, same pipeline" row.
   for (const args of [
     ['fit-crf', '-k', baseline, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2'],
     ['learn-combine', '-k', baseline, '-c', config, '--limit', '2', '--pixels', '300', '--iterations', '20', '--backend', 'cpu'],
+    ['fit-crf', '-k', baseline, '-c', config, '--limit', '2', '--quick', '--backend', 'cpu', '--threads', '2'],
   ]) {
     const run = await runCli(args, 120_000);
     assert.equal(run.code, 0, run.stderr);
@@ -89,6 +97,8 @@ test('fit-crf and learn-combine store settings with the model; eval, predict and
   const crf = meta.crf as Record<string, number>;
   assert.ok(crf.w >= 0 && Number.isInteger(crf.r) && crf.T >= 0);
   assert.equal((meta.crfFit as { images: number }).images, 2);
+  assert.equal((meta.crfFit as { combine: string }).combine, 'learned');
+  assert.deepEqual(meta.crfAveraged, averaged.crfAveraged, 'the averaged-candidates CRF is kept');
   const cw = meta.combineWeights as { scales: number[]; flip: boolean; weights: number[] };
   assert.deepEqual(cw.scales, [1.2, 1, 0.8]);
   assert.equal(cw.weights.length, 6 * L);
@@ -124,13 +134,14 @@ test('fit-crf and learn-combine store settings with the model; eval, predict and
   const md = fs.readFileSync(path.join(outDir, 'ablation.md'), 'utf8');
   assert.match(md, /stored with the joint model \(fitted on context\/val, first 2 images\)/);
   const abl = JSON.parse(fs.readFileSync(path.join(outDir, 'ablation.json'), 'utf8'));
-  assert.match(md, /baseline's own guidance CRF: w [\d.]+, λ 0, .*stored with the baseline model/);
+  assert.match(md, /baseline's own learned combination weights: .*its guidance CRF on them: w [\d.]+, λ 0, .*stored with the baseline model/);
   assert.equal(abl.rows.length, 7);
   assert.equal(abl.combineTable.length, 4);
-  assert.deepEqual(abl.crf, crf);
+  assert.deepEqual(abl.settings.joint.crfLearned, crf);
+  assert.deepEqual(abl.settings.joint.crf, (meta.crfAveraged as { settings: unknown }).settings);
 
   assert.notEqual(refused.code, 0);
-  assert.match(refused.stderr, /lacks fitted CRF settings.*fit-crf/);
+  assert.match(refused.stderr, /lacks CRF settings fitted on averaged candidates.*fit-crf/);
   assert.equal(tf.memory().numTensors, 0);
 });
 

@@ -13,7 +13,7 @@ import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
 import type { Segmentor } from '../../src/model/types';
 import { ABLATION_ROWS, runAblation } from '../../src/pipeline/ablation';
-import { writeAblationReport } from '../../src/pipeline/ablation_report';
+import { ablationInfo, writeAblationReport } from '../../src/pipeline/ablation_report';
 import { prepareAblationSettings, type AblationSetupOptions } from '../../src/pipeline/ablation_setup';
 import { createCrfRunner, type CrfRunner } from '../../src/pipeline/crf_runner';
 import { QUICK_CRF_SEARCH } from '../../src/pipeline/fit_crf';
@@ -83,8 +83,11 @@ test('ablation on a tiny context set with two untrained models: every row equals
     combineIterations: 10,
   });
   for (const role of ['joint', 'baseline'] as const) {
-    assert.ok(setup[role].fitted?.crf && setup[role].fitted?.combine, `${role}: both fitted when the model has neither`);
+    assert.ok(setup[role].fitted?.crf && setup[role].fitted?.combine && setup[role].fittedAveraged, `${role}: all fitted when the model has none`);
     assert.match(setup[role].crfSource, /fitted in this run on context\/val, first 2 images/);
+    assert.match(setup[role].crfLearnedSource, /fitted in this run on context\/val, first 2 images/);
+    assert.equal(setup[role].fitted?.crf?.record.combine, 'learned', `${role}: the stored CRF is the one fitted on the learned combination`);
+    assert.deepEqual(setup[role].crfAveraged.settings, setup[role].crf);
   }
   assert.equal(setup.settings.crfPotts.lambda, 0);
   assert.equal(setup.baseline.crf.lambda, 0, 'the baseline has no global scores, so its CRF has no compatibility term');
@@ -92,13 +95,20 @@ test('ablation on a tiny context set with two untrained models: every row equals
   const never: AblationSetupOptions = { scales: [1], flip: false, fit: 'never', fitLimit: 2 };
   await assert.rejects(
     prepareAblationSettings({ joint: entry(joint, 'joint-dir'), baseline: entry(baseline, 'baseline-dir') }, dataset, runner, never),
-    /joint-dir: the joint model lacks fitted CRF settings.*and learned combination weights/,
+    /joint-dir: the joint model lacks CRF settings fitted on averaged candidates.*and learned combination weights.*and CRF settings fitted on the learned combination/,
   );
-  // The joint model's stored settings suffice for it; the baseline still lacks its own.
-  const stored = { crf: setup.joint.crf, combineWeights: { scales: [1], flip: false, numClasses: L, weights: Array.from({ length: L }, () => 1) } };
+  const weights = { scales: [1], flip: false, numClasses: L, weights: Array.from({ length: L }, () => 1) };
+  // A CRF fitted on averaged candidates does not serve the learned rows.
+  const avgOnly = { crf: setup.joint.crf, combineWeights: weights };
+  await assert.rejects(
+    prepareAblationSettings({ joint: { ...entry(joint, 'joint-dir'), metadata: avgOnly }, baseline: entry(baseline, 'baseline-dir') }, dataset, runner, never),
+    (err: Error) => /joint-dir: the joint model lacks CRF settings fitted on the learned combination/.test(err.message) && !/averaged/.test(err.message),
+  );
+  // The joint model's stored settings (learned-combination CRF plus the averaged one beside it) suffice; the baseline still lacks its own.
+  const stored = { crf: setup.joint.crfLearned, crfFit: { combine: 'learned' }, crfAveraged: setup.joint.crfAveraged, combineWeights: weights };
   await assert.rejects(
     prepareAblationSettings({ joint: { ...entry(joint, 'joint-dir'), metadata: stored }, baseline: entry(baseline, 'baseline-dir') }, dataset, runner, never),
-    /baseline-dir: the baseline model lacks fitted CRF settings/,
+    /baseline-dir: the baseline model lacks CRF settings fitted on averaged candidates/,
   );
 
   const forwards = { baseline: countForwards(baseline), joint: countForwards(joint) };
@@ -108,7 +118,12 @@ test('ablation on a tiny context set with two untrained models: every row equals
     ...setup.settings,
     crf: { ...setup.settings.crf, w: 4, lambda: 1, T: 3 },
     crfPotts: { ...setup.settings.crf, w: 4, lambda: 0, T: 3 },
-    baseline: { ...setup.settings.baseline, crf: { ...setup.settings.baseline.crf, w: 3, lambda: 0, T: 2 } },
+    crfLearned: { ...setup.settings.crf, w: 2, lambda: 0.5, T: 2 },
+    baseline: {
+      ...setup.settings.baseline,
+      crf: { ...setup.settings.baseline.crf, w: 3, lambda: 0, T: 2 },
+      crfLearned: { ...setup.settings.baseline.crf, w: 6, lambda: 0, T: 2 },
+    },
   };
   const result = await runAblation({ baseline, joint }, dataset, settings, runner);
   assert.equal(tf.memory().numTensors, count, 'no tensors left');
@@ -117,7 +132,7 @@ test('ablation on a tiny context set with two untrained models: every row equals
   assert.deepEqual(result.rows.map((r) => r.id), ABLATION_ROWS.map((r) => r.id));
   assert.deepEqual(result.combineTable.map((r) => r.combine), ['avg', 'max', 'avgmax', 'learned']);
 
-  const { crf, crfPotts, combineWeights } = settings;
+  const { crf, crfPotts, crfLearned, combineWeights } = settings;
   const six = (combine: EnsembleOptions['combine']): EnsembleOptions => ({ ...SIX_CANDIDATES, combine, learnedWeights: Float32Array.from(combineWeights) });
   const evaluate = async (model: Segmentor, pipeline: PipelineOptions, oracle = false) =>
     (await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: runner, oracle }), { numClasses: L, oracle })).metrics;
@@ -128,31 +143,18 @@ test('ablation on a tiny context set with two untrained models: every row equals
   sameMetrics(row('guidance-crf').metrics, await evaluate(joint, { ensemble: six('avg'), crf: crfPotts }), '+ guidance CRF');
   sameMetrics(row('compatibility').metrics, await evaluate(joint, { ensemble: six('avg'), crf }), '+ compatibility');
   sameMetrics(row('compatibility').singleScale!, await evaluate(joint, { ensemble: SINGLE_SCALE, crf }), '+ compatibility single');
-  sameMetrics(row('learn-combine').metrics, await evaluate(joint, { ensemble: six('learned'), crf }), '+ learn to combine');
+  sameMetrics(row('learn-combine').metrics, await evaluate(joint, { ensemble: six('learned'), crf: crfLearned }), '+ learn to combine');
   assert.equal(row('learn-combine').singleScale, null);
-  sameMetrics(row('oracle').metrics, await evaluate(joint, { ensemble: six('learned'), crf }, true), '+ ground truth label');
+  sameMetrics(row('oracle').metrics, await evaluate(joint, { ensemble: six('learned'), crf: crfLearned }, true), '+ ground truth label');
   sameMetrics(row('oracle').singleScale!, await evaluate(joint, { ensemble: SINGLE_SCALE, crf }, true), '+ ground truth label single');
   const baselineSix: EnsembleOptions = { ...SIX_CANDIDATES, combine: 'learned', learnedWeights: Float32Array.from(settings.baseline.combineWeights) };
-  sameMetrics(row('baseline-pipeline').metrics, await evaluate(baseline, { ensemble: baselineSix, crf: settings.baseline.crf }), 'baseline, its own pipeline');
+  sameMetrics(row('baseline-pipeline').metrics, await evaluate(baseline, { ensemble: baselineSix, crf: settings.baseline.crfLearned }), 'baseline, its own pipeline');
   assert.equal(row('baseline-pipeline').singleScale, null);
   sameMetrics(result.combineTable[1].noCrf, await evaluate(joint, { ensemble: six('max') }), 'max, no CRF');
   sameMetrics(result.combineTable[2].crf, await evaluate(joint, { ensemble: six('avgmax'), crf }), 'avgmax, CRF');
+  sameMetrics(result.combineTable[3].crf, await evaluate(joint, { ensemble: six('learned'), crf: crfLearned }), 'learned, its own CRF');
 
-  const files = writeAblationReport(path.join(tmp, 'report'), result, {
-    data: 'context/val',
-    split: 'val',
-    joint: 'j',
-    baseline: 'b',
-    scales: SIX_CANDIDATES.scales,
-    flip: true,
-    crf,
-    crfPotts,
-    crfSource: setup.joint.crfSource,
-    combineSource: setup.joint.combineSource,
-    baselineCrf: settings.baseline.crf,
-    baselineCrfSource: setup.baseline.crfSource,
-    baselineCombineSource: setup.baseline.combineSource,
-  });
+  const files = writeAblationReport(path.join(tmp, 'report'), result, ablationInfo(setup, dataset, { joint: 'j', baseline: 'b' }));
   const md = fs.readFileSync(files.markdown, 'utf8');
   for (const r of ABLATION_ROWS) assert.ok(md.includes(`| ${r.label} |`), `markdown has row ${r.label}`);
   assert.match(md, /\| \(avg \+ max\) \/ 2 \|/);

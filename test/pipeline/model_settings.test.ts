@@ -44,6 +44,7 @@ test('updateCheckpointMetadata stores settings, keeps weights, other metadata an
   const stored = inferenceSettingsFromMetadata(loaded.metadata, L);
   assert.deepEqual(stored.crf, crf);
   assert.equal(stored.crfPotts!.lambda, 0);
+  assert.equal(stored.crfCombine, 'avg', 'a CRF without a combine record was fitted on averaged candidates');
   assert.deepEqual(stored.combineWeights!.weights, weights6(0));
   const a = model.namedVariables();
   const b = loaded.model.namedVariables();
@@ -64,6 +65,12 @@ test('inferenceSettingsFromMetadata names the bad field', () => {
     () => inferenceSettingsFromMetadata({ combineWeights: { scales: [1], flip: false, numClasses: 4, weights: [1, 2, 3, 4] } }, L),
     /stored for 4 classes, the model has 3/,
   );
+  const crf = { ...DEFAULT_CRF_SETTINGS, w: 2 };
+  assert.equal(inferenceSettingsFromMetadata({ crf, crfFit: { combine: 'learned' } }, L).crfCombine, 'learned');
+  assert.throws(() => inferenceSettingsFromMetadata({ crf, crfFit: { combine: 'median' } }, L), /userDefinedMetadata.crfFit.combine/);
+  const averaged = { settings: crf, potts: null, data: 'camvid/val, first 20 images' };
+  assert.deepEqual(inferenceSettingsFromMetadata({ crfAveraged: averaged }, L).crfAveraged, averaged);
+  assert.throws(() => inferenceSettingsFromMetadata({ crfAveraged: { settings: crf } }, L), /userDefinedMetadata.crfAveraged/);
 });
 
 test('resolvePipeline: stored CRF on by default, --no-crf off, overrides on top; learned takes the stored candidates', () => {
