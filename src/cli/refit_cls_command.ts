@@ -40,7 +40,7 @@ const STALE_METADATA = ['crf', 'crfFit', 'crfAveraged', 'combineWeights'];
 const VIEWS_FILE = 'views.v8';
 
 function describe(l: RefitLosses): string {
-  return `CE ${l.ce.toFixed(4)}, BCE ${l.cls.toFixed(4)}, presence accuracy ${(100 * l.presenceAccuracy).toFixed(2)} %`;
+  return `CE ${l.ce.toFixed(4)}, BCE ${l.cls.toFixed(4)}, presence accuracy ${(100 * l.presenceAccuracy).toFixed(2)} %, spread of g ${l.globalSpread.toFixed(3)}`;
 }
 
 export function refitClsCommand(): Command {
@@ -63,7 +63,7 @@ export function refitClsCommand(): Command {
     .option('--limit <n>', 'use the first n images of the split', positiveInt)
     .option('--epochs <n>', 'passes over the views', positiveInt, 30)
     .option('--batch-size <n>', 'views per SGD step', positiveInt, 16)
-    .option('--lr <x>', 'base learning rate (poly schedule)', positiveNumber, 0.01)
+    .option('--lr <x>', 'base learning rate (poly schedule)', positiveNumber, 0.001)
     .option('--momentum <x>', 'SGD momentum (default: the run\'s train.momentum, else 0.9)', nonNegativeNumber)
     .option('--weight-decay <x>', 'L2 weight decay (default: the run\'s train.weightDecay, else 1e-4)', nonNegativeNumber)
     .option('--cls-loss-weight <x>', 'beta (default: the run\'s train.clsLossWeight, else 1)', nonNegativeNumber)

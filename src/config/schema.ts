@@ -165,8 +165,11 @@ export const globalRefitSchema = z
     epochs: positiveInt.default(30),
     /** Views per SGD step. */
     batchSize: positiveInt.default(16),
-    /** Base learning rate of the refit's poly schedule (momentum, weight decay, β and class weights: the training's). */
-    baseLr: z.number().positive().default(0.01),
+    /**
+     * Base learning rate of the refit's poly schedule (momentum, weight decay, β and class weights: the training's).
+     * On CamVid 0.01 killed every hidden unit (g became a constant class prior); 0.001 did not.
+     */
+    baseLr: z.number().positive().default(0.001),
   })
   .strict();
 

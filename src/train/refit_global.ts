@@ -125,7 +125,12 @@ export interface RefitLosses {
   cls: number;
   total: number;
   presenceAccuracy: number;
+  /** Standard deviation of g over the views, averaged over classes: 0 when g ignores the image. */
+  globalSpread: number;
 }
+
+/** Below this spread g is taken as constant: the global branch has collapsed to a class prior. */
+export const COLLAPSED_SPREAD = 1e-4;
 
 function stackSummaries(views: RefitView[]): tf.Tensor2D {
   const K = views[0].summary.length;
@@ -156,6 +161,8 @@ export function refitLosses(model: GuidedSegmentor, views: RefitView[], opts: Re
   let ce = 0;
   let cls = 0;
   let hits = 0;
+  const sum = new Float64Array(L);
+  const sumSq = new Float64Array(L);
   const chunk = 64;
   for (let start = 0; start < views.length; start += chunk) {
     const part = views.slice(start, start + chunk);
@@ -169,12 +176,22 @@ export function refitLosses(model: GuidedSegmentor, views: RefitView[], opts: Re
     cls += clsT.dataSync()[0] * part.length;
     tf.dispose([ceT, clsT, global]);
     part.forEach((v, b) => {
-      for (let l = 0; l < L; l++) if (scores[b * L + l] > 0 === v.presence[l] > 0.5) hits++;
+      for (let l = 0; l < L; l++) {
+        const g = scores[b * L + l];
+        if (g > 0 === v.presence[l] > 0.5) hits++;
+        sum[l] += g;
+        sumSq[l] += g * g;
+      }
     });
+  }
+  let spread = 0;
+  for (let l = 0; l < L; l++) {
+    const mean = sum[l] / views.length;
+    spread += Math.sqrt(Math.max(0, sumSq[l] / views.length - mean * mean)) / L;
   }
   ce /= views.length;
   cls /= views.length;
-  return { ce, cls, total: ce + opts.clsLossWeight * cls, presenceAccuracy: hits / (views.length * L) };
+  return { ce, cls, total: ce + opts.clsLossWeight * cls, presenceAccuracy: hits / (views.length * L), globalSpread: spread };
 }
 
 /**
@@ -221,7 +238,15 @@ export function refitGlobalHead(model: GuidedSegmentor, views: RefitView[], opts
   } finally {
     optimizer.dispose();
   }
-  return { initial, final: refitLosses(model, views, opts) };
+  const final = refitLosses(model, views, opts);
+  // A step too large kills every hidden unit of the ReLU layers: g becomes one constant vector, a class prior.
+  if (final.globalSpread < COLLAPSED_SPREAD && initial.globalSpread >= COLLAPSED_SPREAD) {
+    throw new Error(
+      `the refit made g the same for every view (spread ${initial.globalSpread.toExponential(2)} → ${final.globalSpread.toExponential(2)}): ` +
+        `the learning rate ${opts.lr} is too high; lower it (refit-cls --lr, train.globalRefit.baseLr)`,
+    );
+  }
+  return { initial, final };
 }
 
 /** The refit's own settings (`train.globalRefit`). */

@@ -86,6 +86,7 @@ test('refitGlobalHead lowers the joint loss, changes only clsNet and keeps no te
   const { initial, final } = refitGlobalHead(model, views, OPTS);
   assert.equal(tf.memory().numTensors, tensors);
   assert.ok(final.total < initial.total, `loss ${initial.total} -> ${final.total}`);
+  assert.ok(final.globalSpread > 0.01, `g still depends on the view: spread ${final.globalSpread}`);
   assert.deepEqual(refitLosses(model, views, OPTS), final);
   for (const [name, variable] of model.namedVariables()) {
     const changed = maxAbsDiff(variable.dataSync(), before.get(name)!) > 0;
@@ -106,5 +107,14 @@ test('refit refuses a baseline model, an empty split and bad settings, by name',
   const views = await collectRefitViews(model, dataset, { scales: [1], flip: false, limit: 1 });
   assert.throws(() => refitGlobalHead(model, views, { ...OPTS, epochs: 0 }), /epochs/);
   assert.throws(() => refitGlobalHead(model, views, { ...OPTS, lr: 1e30 }), /lower the learning rate/);
+  model.dispose();
+});
+
+test('a refit that kills every hidden unit (g the same for every view) is an error, not a model', async () => {
+  const model = tinyModel();
+  const views = await collectRefitViews(model, dataset, { scales: [1], flip: true });
+  assert.ok(refitLosses(model, views, OPTS).globalSpread > 0, 'g depends on the image before');
+  // At this rate the first steps drive every fc1 unit below zero for all views (measured: spread 6.3e-4 → 0).
+  assert.throws(() => refitGlobalHead(model, views, { ...OPTS, lr: 0.5 }), /made g the same for every view.*learning rate 0.5 is too high/);
   model.dispose();
 });
