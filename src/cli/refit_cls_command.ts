@@ -30,6 +30,7 @@ interface RefitCliOptions extends DataCliOptions {
   momentum?: number;
   weightDecay?: number;
   clsLossWeight?: number;
+  classWeights?: boolean;
   cache?: string;
   seed: number;
   backend: string;
@@ -67,6 +68,7 @@ export function refitClsCommand(): Command {
     .option('--momentum <x>', 'SGD momentum (default: the run\'s train.momentum, else 0.9)', nonNegativeNumber)
     .option('--weight-decay <x>', 'L2 weight decay (default: the run\'s train.weightDecay, else 1e-4)', nonNegativeNumber)
     .option('--cls-loss-weight <x>', 'beta (default: the run\'s train.clsLossWeight, else 1)', nonNegativeNumber)
+    .option('--class-weights', 'weight the cross-entropy with the run\'s train.classWeights (default: unweighted)')
     .option('--cache <dir>', 'keep the network passes here and reuse them when the same settings come again')
     .option('--seed <n>', 'shuffling and dropout seed', (v) => Number.parseInt(v, 10), 0)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
@@ -108,12 +110,12 @@ export function refitClsCommand(): Command {
           views = await collectRefitViews(model, dataset, { scales, flip: o.flip, limit: o.limit, onImage: progress('network pass') });
           if (cacheDir) await writeFilesAtomic(cacheDir, { [VIEWS_FILE]: v8.serialize({ key, views }) });
         }
-        const classWeights = train ? await resolveClassWeights(train.classWeights, dataset, model.config.numClasses) : undefined;
+        const classWeights = train && o.classWeights ? await resolveClassWeights(train.classWeights, dataset, model.config.numClasses) : undefined;
         const started = performance.now();
         const record = await refitGlobalBranch(
           model,
           dataset,
-          { scales, flip: o.flip, epochs: o.epochs, batchSize: o.batchSize, baseLr: o.lr },
+          { scales, flip: o.flip, epochs: o.epochs, batchSize: o.batchSize, baseLr: o.lr, classWeights: o.classWeights ?? false },
           {
             momentum: o.momentum ?? train?.momentum ?? 0.9,
             weightDecay: o.weightDecay ?? train?.weightDecay ?? 1e-4,

@@ -170,6 +170,12 @@ export const globalRefitSchema = z
      * On CamVid 0.01 killed every hidden unit (g became a constant class prior); 0.001 did not.
      */
     baseLr: z.number().positive().default(0.001),
+    /**
+     * Weight the refit's cross-entropy with `train.classWeights` (default: unweighted). g is added to every
+     * pixel's scores, and a class-weighted loss teaches it to favour rare classes in every image: on CamVid
+     * the weighted refit scored 72.19 % val mIoU, the unweighted one 76.39 % (scale 2, no CRF).
+     */
+    classWeights: z.boolean().default(false),
   })
   .strict();
 

@@ -261,6 +261,8 @@ export interface GlobalRefitRecord {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** Whether the cross-entropy was class-weighted. */
+  classWeights: boolean;
   before: RefitLosses;
   after: RefitLosses;
 }
@@ -290,6 +292,7 @@ export async function refitGlobalBranch(
     epochs,
     batchSize,
     lr: baseLr,
+    classWeights: settings.classWeights,
     before: initial,
     after: final,
   };

@@ -182,7 +182,13 @@ async function runTraining(
     if (tc.globalRefit) {
       process.stderr.write(`refitting the global branch on whole ${dataset.type}/${dataset.split} images at scales ${tc.globalRefit.scales.join(', ')}\n`);
       const { momentum, weightDecay, clsLossWeight, seed } = tc;
-      refit = await refitGlobalBranch(model, dataset, tc.globalRefit, { momentum, weightDecay, clsLossWeight, classWeights, seed });
+      refit = await refitGlobalBranch(model, dataset, tc.globalRefit, {
+        momentum,
+        weightDecay,
+        clsLossWeight,
+        classWeights: tc.globalRefit.classWeights ? classWeights : undefined,
+        seed,
+      });
       process.stderr.write(`global branch refitted: BCE ${refit.before.cls.toFixed(4)} -> ${refit.after.cls.toFixed(4)}\n`);
     }
     finalDir = path.join(workDir, 'final');

@@ -210,6 +210,7 @@ test('train.globalRefit refits clsNet after the last step: final/ differs from t
   assert.ok([...f].some(([name, values]) => name.startsWith('clsHead.') && values.some((v, i) => v !== l.get(name)![i])));
   const meta = JSON.parse(fs.readFileSync(path.join(result.finalDir!, 'model.json'), 'utf8')).userDefinedMetadata;
   assert.equal(meta.globalRefit.views, 16);
+  assert.equal(meta.globalRefit.classWeights, false, 'the refit CE is unweighted by default');
   assert.ok(meta.globalRefit.after.cls < meta.globalRefit.before.cls);
   for (const m of [result.model, final, last]) m.dispose();
   assert.throws(
