@@ -21,6 +21,7 @@ import { defaultCamvidRoot, positiveInt, resolveCheckpoint, startBackend } from 
 import { writeFigure, type FigureRow } from './demo_figure';
 import { evaluateSplit } from './eval_command';
 import { describePipeline } from './ensemble_options';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 interface DemoCliOptions {
   checkpoint?: string;
@@ -80,9 +81,7 @@ export function demoCommand(): Command {
           '![image, global class-presence scores, unary argmax, guidance CRF, ground truth](figure.png)',
           '',
         ].join('\n');
-        const tmp = path.join(o.out, `.README.md.tmp-${process.pid}`);
-        fs.writeFileSync(tmp, readme);
-        fs.renameSync(tmp, path.join(o.out, 'README.md'));
+        writeFileAtomicSync(path.join(o.out, 'README.md'), readme);
         process.stderr.write(`${table}\nreport: ${path.join(o.out, 'README.md')}, figure: ${figure}\n`);
         process.stdout.write(`${model.config.name} mIoU ${(100 * result.metrics.mIoU).toFixed(2)}%\n`);
       } finally {

@@ -1,5 +1,4 @@
 /** `guideseg eval`: mean IoU and friends of a trained model on a data split. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
@@ -19,6 +18,7 @@ import { readJsonFile } from './config_file';
 import { shippedModelDir } from '../model/shipped';
 import { backendOption, defaultCamvidRoot, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 /** Options that pick a model and the data split to run it on (see `addDataOptions`). */
 export interface DataCliOptions {
@@ -143,10 +143,7 @@ export function evalCommand(): Command {
         process.stdout.write(presence.images ? `\nglobal scores g: presence (sigmoid(g) > 0.5) against the ground truth\n${formatPresenceTable(presence.result())}\n` : '\n--presence: the model has no global branch\n');
       }
       if (o.out) {
-        fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
-        const tmp = `${o.out}.tmp-${process.pid}`;
-        fs.writeFileSync(tmp, JSON.stringify({ checkpoint, split: o.split, data, pipeline: { ...pipeline, ensemble: { ...pipeline.ensemble, learnedWeights: undefined } }, oracle: Boolean(o.oracle), metrics: result.metrics, ...(presence?.images ? { presence: presence.result() } : {}), confusion: result.confusion.toJSON() }, null, 1));
-        fs.renameSync(tmp, o.out);
+        writeFileAtomicSync(o.out, JSON.stringify({ checkpoint, split: o.split, data, pipeline: { ...pipeline, ensemble: { ...pipeline.ensemble, learnedWeights: undefined } }, oracle: Boolean(o.oracle), metrics: result.metrics, ...(presence?.images ? { presence: presence.result() } : {}), confusion: result.confusion.toJSON() }, null, 1));
       }
     });
 }

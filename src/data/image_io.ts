@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { decodePng, encodeIndexedPng, isPng, PngColorType, PngSamples } from './png';
 import { fullPalette, Rgb } from './palette';
 import { IGNORE_INDEX } from './types';
+import { writeFileAtomic } from '../util/atomic_write';
 
 /** An 8-bit RGB image, row-major HWC. */
 export interface RgbImage {
@@ -99,19 +100,6 @@ function labelValues(png: PngSamples, file: string): Uint8Array {
     out[i] = v;
   }
   return out;
-}
-
-/** Writes `bytes` to `file` atomically: a temporary file in the same folder, then a rename. */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await fs.promises.writeFile(temp, bytes);
-    await fs.promises.rename(temp, file);
-  } catch (e) {
-    await fs.promises.rm(temp, { force: true });
-    throw new Error(`cannot write ${file}: ${(e as Error).message}`);
-  }
 }
 
 /**

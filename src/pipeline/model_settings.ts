@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { crfSettingsSchema, type CrfSettings } from '../crf/settings';
 import type { CombineMode } from '../ensemble/infer';
 import { MODEL_JSON, readModelJson } from '../model/serialization';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 const combineModeSchema = z.enum(['avg', 'max', 'avgmax', 'learned']) satisfies z.ZodType<CombineMode>;
 
@@ -124,13 +125,5 @@ export async function updateCheckpointMetadata(dir: string, patch: Record<string
     else metadata[k] = v;
   }
   raw.userDefinedMetadata = metadata;
-  const tmp = path.join(dir, `.${MODEL_JSON}.tmp-${process.pid}`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify(raw, null, 1));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, JSON.stringify(raw, null, 1));
 }

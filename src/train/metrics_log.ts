@@ -1,6 +1,7 @@
 /** Append-only JSONL log of training metrics: one JSON object per line. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 export class MetricsLog {
   constructor(readonly file: string) {
@@ -27,8 +28,6 @@ export class MetricsLog {
           return false; // a torn last line from a killed run
         }
       });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
-    fs.renameSync(tmp, this.file);
+    writeFileAtomicSync(this.file, kept.map((l) => l + '\n').join(''));
   }
 }

@@ -27,6 +27,7 @@ import { refitGlobalBranch, type GlobalRefitRecord } from './refit_global';
 import { MomentumSgd } from './sgd';
 import { IGNORE_INDEX } from '../data/types';
 import type { StepLosses } from './train_step';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 export interface TrainOptions {
   /** Folder of the run: config.json, metrics.jsonl, checkpoints/, final/. */
@@ -60,7 +61,7 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
     throw new Error(`${workDir} already holds a run's checkpoints: pass --resume to continue it, or choose another work dir`);
   }
   fs.mkdirSync(workDir, { recursive: true });
-  writeJsonAtomic(path.join(workDir, 'config.json'), config);
+  writeFileAtomicSync(path.join(workDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 
   const dataset = buildDataset(config.data, config.data.trainSplit);
   const model = buildSegmentor(config.model, tc.seed);
@@ -195,12 +196,6 @@ async function runTraining(
     await saveWeights(finalDir, model, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
   }
   return { model, iteration, finalDir, interrupted };
-}
-
-function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
 }
 
 /** `train.classWeights` as an array: a list as given (length checked), or median-frequency weights of the split. */
