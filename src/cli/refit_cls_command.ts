@@ -119,6 +119,7 @@ export function refitClsCommand(): Command {
           {
             momentum: o.momentum ?? train?.momentum ?? 0.9,
             weightDecay: o.weightDecay ?? train?.weightDecay ?? 1e-4,
+            lrPower: train?.lrPower ?? 0.9,
             clsLossWeight: o.clsLossWeight ?? train?.clsLossWeight ?? 1,
             classWeights,
             seed: o.seed,

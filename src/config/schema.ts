@@ -166,7 +166,7 @@ export const globalRefitSchema = z
     /** Views per SGD step. */
     batchSize: positiveInt.default(16),
     /**
-     * Base learning rate of the refit's poly schedule (momentum, weight decay, β and class weights: the training's).
+     * Base learning rate of the refit's poly schedule (momentum, weight decay, poly exponent and β: the training's).
      * On CamVid 0.01 killed every hidden unit (g became a constant class prior); 0.001 did not.
      */
     baseLr: z.number().positive().default(0.001),

@@ -109,6 +109,8 @@ export interface RefitOptions {
   batchSize: number;
   /** Base learning rate of the poly schedule. */
   lr: number;
+  /** Exponent of the poly schedule (the training's `train.lrPower`). */
+  lrPower: number;
   momentum: number;
   weightDecay: number;
   /** β of the joint loss. */
@@ -228,7 +230,7 @@ export function refitGlobalHead(model: GuidedSegmentor, views: RefitView[], opts
         for (const [name, v] of variables) byName[name] = grads[v.name];
         try {
           if (!Number.isFinite(loss)) throw new Error(`refit loss is ${loss}: lower the learning rate`);
-          optimizer.step(variables, byName, polyLearningRate(opts.lr, step++, totalSteps, 0.9));
+          optimizer.step(variables, byName, polyLearningRate(opts.lr, step++, totalSteps, opts.lrPower));
         } finally {
           tf.dispose(Object.values(grads));
         }
@@ -270,14 +272,14 @@ export interface GlobalRefitRecord {
 /**
  * The whole refit: collects the views of `dataset` (or takes `hooks.views`,
  * collected before with the same scales), trains clsNet on them with the
- * training's momentum, weight decay, β and class weights, and returns the
+ * training's momentum, weight decay, poly exponent, β and (if asked) class weights, and returns the
  * record to store with the model.
  */
 export async function refitGlobalBranch(
   model: GuidedSegmentor,
   dataset: Dataset,
   settings: GlobalRefitSettings,
-  training: Pick<RefitOptions, 'momentum' | 'weightDecay' | 'clsLossWeight' | 'classWeights' | 'seed'>,
+  training: Pick<RefitOptions, 'momentum' | 'weightDecay' | 'lrPower' | 'clsLossWeight' | 'classWeights' | 'seed'>,
   hooks: { limit?: number; views?: RefitView[]; onEpoch?: RefitOptions['onEpoch'] } = {},
 ): Promise<GlobalRefitRecord> {
   const { scales, flip, epochs, batchSize, baseLr } = settings;

@@ -186,6 +186,7 @@ async function runTraining(
       refit = await refitGlobalBranch(model, dataset, tc.globalRefit, {
         momentum,
         weightDecay,
+        lrPower: tc.lrPower,
         clsLossWeight,
         classWeights: tc.globalRefit.classWeights ? classWeights : undefined,
         seed,

@@ -27,7 +27,7 @@ function tinyModel(variant: 'joint' | 'baseline' = 'joint'): GuidedSegmentor {
   ) as GuidedSegmentor;
 }
 
-const OPTS: RefitOptions = { epochs: 8, batchSize: 2, lr: 0.05, momentum: 0.9, weightDecay: 0, clsLossWeight: 1, seed: 1 };
+const OPTS: RefitOptions = { epochs: 8, batchSize: 2, lr: 0.05, lrPower: 0.9, momentum: 0.9, weightDecay: 0, clsLossWeight: 1, seed: 1 };
 
 test('the global head splits into summarize and classify: classify(summarize(F)) is forward', () => {
   const model = tinyModel();
