@@ -24,6 +24,7 @@ import { packageRoot, positiveInt, startBackend } from './common';
 import { evaluateSplit } from './eval_command';
 import { writeDemoReport, type DemoAblation, type ModelReport } from './demo_context_report';
 import { PAPER_SCALES } from './fit_crf_command';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 /** Images of the val split the demo fits the CRF settings and combination weights on. */
 const DEMO_FIT_IMAGES = 20;
@@ -40,7 +41,7 @@ export function demoConfig(variant: 'joint' | 'baseline', iterations: number): C
 function trainInChild(config: Config, workDir: string): Promise<void> {
   fs.mkdirSync(workDir, { recursive: true });
   const configFile = path.join(workDir, 'demo_config.json');
-  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  writeFileAtomicSync(configFile, JSON.stringify(config, null, 2));
   const logFile = path.join(workDir, 'train.log');
   const log = fs.openSync(logFile, 'w');
   const child = spawn(

@@ -7,8 +7,9 @@ import { argmax } from '../eval/metrics_oracle';
 import type { SegmentationMetrics } from '../eval/metrics';
 import type { Segmentor } from '../model/types';
 import type { AblationResult } from '../pipeline/ablation';
-import { ablationJson, ablationMarkdown, type AblationInfo } from '../pipeline/ablation_report';
+import { ablationMarkdown, writeAblationReport, type AblationInfo } from '../pipeline/ablation_report';
 import { predictScores } from '../pipeline/predictor';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 /** The ablation table of the report (see `guideseg ablate`). */
 export interface DemoAblation {
@@ -67,8 +68,7 @@ export async function writeDemoReport(
     // The ablation goes before the prediction strips, which end the page.
     const at = markdown.lastIndexOf('## Predictions');
     markdown = markdown.slice(0, at) + ablationMarkdown(ablation.result, ablation.info, '##') + '\n' + markdown.slice(at);
-    fs.writeFileSync(path.join(dir, 'ablation.md'), ablationMarkdown(ablation.result, ablation.info));
-    fs.writeFileSync(path.join(dir, 'ablation.json'), JSON.stringify(ablationJson(ablation.result, ablation.info), null, 1));
+    writeAblationReport(dir, ablation.result, ablation.info);
   }
   for (let i = 0; i < Math.min(samples, dataset.length); i++) {
     const s = await dataset.get(i);
@@ -81,9 +81,9 @@ export async function writeDemoReport(
     await writeImagePng(path.join(dir, file), hconcat(panels, s.height, s.width), s.width * panels.length, s.height);
     markdown += `![${s.name}](${file})\n\n`;
   }
-  fs.writeFileSync(path.join(dir, 'README.md'), markdown);
+  writeFileAtomicSync(path.join(dir, 'README.md'), markdown);
   const json = Object.fromEntries(reports.map((r) => [r.name, r.metrics]));
-  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(json, null, 1));
+  writeFileAtomicSync(path.join(dir, 'metrics.json'), JSON.stringify(json, null, 1));
 }
 
 /** Places same-size RGB images side by side. */

@@ -79,11 +79,15 @@ export function pipelineFromOptions(o: PipelineCliOptions, stored: StoredInferen
   return resolvePipeline(choicesFromOptions(o), stored);
 }
 
+/** The candidates and how they are combined, for logs. */
+export function describeEnsemble(e: PipelineOptions['ensemble']): string {
+  const n = e.scales.length * (e.flip ? 2 : 1);
+  return n === 1 && e.scales[0] === 1 ? 'single scale' : `${n} candidates (scales ${e.scales.join(',')}${e.flip ? ' × flip' : ''}, ${e.combine})`;
+}
+
 /** One line describing a pipeline, for logs. */
 export function describePipeline(p: PipelineOptions): string {
-  const e = p.ensemble;
-  const n = e.scales.length * (e.flip ? 2 : 1);
-  const ens = n === 1 && e.scales[0] === 1 ? 'single scale' : `${n} candidates (scales ${e.scales.join(',')}${e.flip ? ' × flip' : ''}, ${e.combine})`;
+  const ens = describeEnsemble(p.ensemble);
   const c = p.crf;
   const crf = c ? `guidance CRF w=${c.w} λ=${c.lambda} r=${c.r} ε=${c.eps} T=${c.T}${c.subsample > 1 ? ` s=${c.subsample}` : ''}` : 'no CRF';
   return `${ens}; ${crf}`;

@@ -3,7 +3,6 @@
  * ε, T) on a validation subset; prints the search table and stores the best
  * settings with the model (model.json `userDefinedMetadata.crf`).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildDataset } from '../data/registry';
@@ -15,7 +14,8 @@ import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../pipe
 import { resolveEnsemble } from '../pipeline/resolve';
 import { backendOption, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
-import { addEnsembleOptions, describePipeline, type PipelineCliOptions } from './ensemble_options';
+import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 /** Parses a comma-separated list of numbers >= 0, e.g. `0,0.5,1`. */
 export function nonNegativeList(value: string): number[] {
@@ -106,7 +106,7 @@ export function fitCrfCommand(): Command {
         const scales = o.scales ?? (combine === 'learned' ? undefined : PAPER_SCALES);
         const ensemble = resolveEnsemble({ scales, flip: o.flip ?? (combine === 'learned' ? undefined : true), combine }, stored);
         const dataset = buildDataset(data, o.split);
-        process.stderr.write(`fitting the CRF on ${describePipeline({ ensemble, crf: null }).replace('; no CRF', '')}\n`);
+        process.stderr.write(`fitting the CRF on ${describeEnsemble(ensemble)}\n`);
         const started = performance.now();
         const outcome = await fitInferenceSettings(model, dataset, runner, {
           scales: ensemble.scales,
@@ -136,8 +136,7 @@ export function fitCrfCommand(): Command {
             `on ${fit.record.data}, ${fit.search.rows.length} settings, ${seconds.toFixed(1)} s\n`,
         );
         if (o.out) {
-          fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
-          fs.writeFileSync(o.out, JSON.stringify({ checkpoint, space, ...fit.record, best: fit.settings, rows: fit.search.rows }, null, 1));
+          writeFileAtomicSync(o.out, JSON.stringify({ checkpoint, space, ...fit.record, best: fit.settings, rows: fit.search.rows }, null, 1));
         }
         if (o.save) {
           const patch = crfFitPatch(fit, stored.combineWeights !== undefined);

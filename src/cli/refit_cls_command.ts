@@ -18,6 +18,7 @@ import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumb
 import { readJsonFile } from './config_file';
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
 import { progress } from './fit_crf_command';
+import { FITTED_SETTING_KEYS } from '../pipeline/model_settings';
 
 interface RefitCliOptions extends DataCliOptions {
   out?: string;
@@ -36,8 +37,6 @@ interface RefitCliOptions extends DataCliOptions {
   backend: string;
 }
 
-/** Settings fitted for the old global scores, which the refit makes stale. */
-const STALE_METADATA = ['crf', 'crfFit', 'crfAveraged', 'combineWeights'];
 const VIEWS_FILE = 'views.v8';
 
 function describe(l: RefitLosses): string {
@@ -130,7 +129,8 @@ export function refitClsCommand(): Command {
           `${record.views} views of ${dataset.type}/${o.split} (scales ${scales.join(', ')}${o.flip ? ', flipped too' : ''})\n` +
             `before: ${describe(record.before)}\nafter:  ${describe(record.after)}  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
         );
-        const kept = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => !STALE_METADATA.includes(k)));
+        // Settings fitted for the old global scores are stale after the refit.
+        const kept = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => !(FITTED_SETTING_KEYS as readonly string[]).includes(k)));
         await saveWeights(out, model, { ...kept, globalRefit: { from: checkpoint, ...record } });
         process.stdout.write(`refitted model: ${out}\n`);
       } finally {

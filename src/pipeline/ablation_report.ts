@@ -1,10 +1,10 @@
 /** The ablation result as Markdown (paper's Tables 3 and 2) and JSON, written to a folder. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
 import type { AblationResult } from './ablation';
 import type { AblationSetup, ModelSettingsSetup } from './ablation_setup';
+import { writeFileAtomicSync } from '../util/atomic_write';
 
 /** One model's settings of the ablation and where each came from. */
 export interface AblationModelSettings {
@@ -143,10 +143,9 @@ export function ablationJson(result: AblationResult, info: AblationInfo): Record
 
 /** Writes `ablation.md` and `ablation.json` into `dir` (created); returns their paths. */
 export function writeAblationReport(dir: string, result: AblationResult, info: AblationInfo): { markdown: string; json: string } {
-  fs.mkdirSync(dir, { recursive: true });
   const markdown = path.join(dir, 'ablation.md');
   const json = path.join(dir, 'ablation.json');
-  fs.writeFileSync(markdown, ablationMarkdown(result, info));
-  fs.writeFileSync(json, JSON.stringify(ablationJson(result, info), null, 1));
+  writeFileAtomicSync(markdown, ablationMarkdown(result, info));
+  writeFileAtomicSync(json, JSON.stringify(ablationJson(result, info), null, 1));
   return { markdown, json };
 }

@@ -52,6 +52,9 @@ export const crfAveragedSchema = z
 
 export type StoredCrfAveraged = z.infer<typeof crfAveragedSchema>;
 
+/** Metadata keys of the settings fitted for one network's scores (stale once its weights change). */
+export const FITTED_SETTING_KEYS = ['crf', 'crfFit', 'crfAveraged', 'combineWeights'] as const;
+
 /** The inference settings found in a checkpoint's metadata (absent ones undefined). */
 export interface StoredInferenceSettings {
   crf?: CrfSettings;
