@@ -16,7 +16,7 @@ import { setBatchStatistics } from '../model/layers/batchnorm';
 import { DataParallelTrainer } from '../train/parallel/data_parallel';
 import type { StepTimings } from '../train/parallel/messages';
 import { shardBatch, sliceBatch } from '../train/parallel/shard';
-import { spawnScriptWorker } from '../train/parallel/spawn_worker';
+import { spawnScriptWorker } from '../util/spawn_worker';
 import { resolveBnGroupSize } from '../train/parallel/sync_batchnorm';
 import { MomentumSgd } from '../train/sgd';
 import { trainStep, type Batch } from '../train/train_step';

@@ -15,7 +15,8 @@ import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
 import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig } from './eval_command';
-import { PAPER_SCALES, progress } from './fit_crf_command';
+import { progress } from './fit_crf_command';
+import { PAPER_SCALES } from '../ensemble/infer';
 
 interface AblateCliOptions {
   joint: string;
@@ -51,7 +52,7 @@ export function ablateCommand(): Command {
   return cmd
     .option('--limit <n>', 'evaluate only the first n images', positiveInt)
     .option('-o, --out <dir>', 'report folder', 'ablation')
-    .option('--scales <list>', 'candidate scales', numberList, PAPER_SCALES)
+    .option('--scales <list>', 'candidate scales', numberList, [...PAPER_SCALES])
     .option('--flip', 'also flipped candidates (default on)', true)
     .option('--no-flip', 'no flipped candidates')
     .addOption(

@@ -4,7 +4,7 @@
  * Command-line overrides are merged in before validation, so every error names
  * the field it is about.
  */
-import * as fs from 'node:fs';
+import { readJsonFileSync } from '../util/json_file';
 import * as path from 'node:path';
 import { Config, ConfigInput, parseConfig } from '../config/schema';
 import { modelPreset, type ModelOverrides } from '../model/presets';
@@ -36,27 +36,12 @@ function resolveModel(model: unknown, source: string): unknown {
   }
 }
 
-/** Reads and parses a JSON file; the error names the file. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`config file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 /**
  * Builds a validated `Config` from an optional file plus command-line overrides.
  * A relative `data.root` in a file is taken relative to that file's folder.
  */
 export function loadConfig(file: string | undefined, overrides: ConfigOverrides = {}): Config {
-  const raw = (file ? readJsonFile(file) : {}) as Partial<Record<keyof ConfigInput, unknown>> & Record<string, unknown>;
+  const raw = (file ? readJsonFileSync(file, 'config file') : {}) as Partial<Record<keyof ConfigInput, unknown>> & Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error(`config ${file ?? '(command line)'} must be a JSON object`);
   }

@@ -22,6 +22,7 @@ import { writeFigure, type FigureRow } from './demo_figure';
 import { evaluateSplit } from './eval_command';
 import { describePipeline } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
+import { PAPER_SCALES } from '../ensemble/infer';
 
 interface DemoCliOptions {
   checkpoint?: string;
@@ -52,7 +53,7 @@ export function demoCommand(): Command {
       const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
       try {
         const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(dir, 'model.json'));
-        const pipeline = resolvePipeline(stored.combineWeights ? { combine: 'learned', crf: true } : { scales: [1.2, 1, 0.8], flip: true, crf: true }, stored);
+        const pipeline = resolvePipeline(stored.combineWeights ? { combine: 'learned', crf: true } : { scales: [...PAPER_SCALES], flip: true, crf: true }, stored);
         process.stderr.write(`model ${dir}\npipeline: ${describePipeline(pipeline)}\n`);
         const data = { type: 'camvid', root: path.resolve(o.dataRoot), trainSplit: 'train', valSplit: 'val' };
         const result = await evaluateSplit(model, data, 'val', pipeline, { crfRunner: runner, limit: o.limit });

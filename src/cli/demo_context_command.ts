@@ -23,8 +23,8 @@ import { loadConfig } from './config_file';
 import { packageRoot, positiveInt, startBackend } from './common';
 import { evaluateSplit } from './eval_command';
 import { writeDemoReport, type DemoAblation, type ModelReport } from './demo_context_report';
-import { PAPER_SCALES } from './fit_crf_command';
 import { writeFileAtomicSync } from '../util/atomic_write';
+import { PAPER_SCALES } from '../ensemble/infer';
 
 /** Images of the val split the demo fits the CRF settings and combination weights on. */
 const DEMO_FIT_IMAGES = 20;
@@ -74,7 +74,7 @@ async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Reco
   const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
   try {
     const setup = await prepareAblationSettings({ joint: await entry('joint'), baseline: await entry('baseline') }, dataset, runner, {
-      scales: PAPER_SCALES,
+      scales: [...PAPER_SCALES],
       flip: true,
       fit: 'missing',
       fitLimit: DEMO_FIT_IMAGES,

@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { dataSchema, parseConfig, parseWith, type DataConfig } from '../config/schema';
+import { dataSchema, parseConfig, type DataConfig } from '../config/schema';
+import { parseWith } from '../util/validate';
 import { buildDataset } from '../data/registry';
 import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
 import { formatMetricsTable } from '../eval/metrics';
@@ -14,7 +15,7 @@ import type { Segmentor } from '../model/types';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
-import { readJsonFile } from './config_file';
+import { readJsonFileSync } from '../util/json_file';
 import { shippedModelDir } from '../model/shipped';
 import { backendOption, defaultCamvidRoot, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
@@ -43,10 +44,10 @@ interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
  */
 export function evalDataConfig(o: Pick<EvalCliOptions, 'config' | 'data' | 'dataRoot'>, checkpoint: string): DataConfig {
   let base: Record<string, unknown> = {};
-  if (o.config) base = (readJsonFile(o.config) as { data?: Record<string, unknown> }).data ?? {};
+  if (o.config) base = (readJsonFileSync(o.config, 'config file') as { data?: Record<string, unknown> }).data ?? {};
   else {
     const run = runDirOf(checkpoint);
-    if (run) base = parseConfig(readJsonFile(path.join(run, 'config.json'))).data;
+    if (run) base = parseConfig(readJsonFileSync(path.join(run, 'config.json'), 'run config')).data;
   }
   // The shipped model (trained on CamVid) evaluates on the CamVid copy beside the package by default.
   if (!base.type && checkpoint === shippedModelDir()) base = { type: 'camvid', root: defaultCamvidRoot() };

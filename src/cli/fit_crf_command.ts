@@ -16,6 +16,7 @@ import { backendOption, positiveInt, resolveCheckpoint, startBackend } from './c
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
 import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
+import { PAPER_SCALES } from '../ensemble/infer';
 
 /** Parses a comma-separated list of numbers >= 0, e.g. `0,0.5,1`. */
 export function nonNegativeList(value: string): number[] {
@@ -27,7 +28,6 @@ export function nonNegativeList(value: string): number[] {
 }
 
 /** The paper's candidates, the default of the fitting commands. */
-export const PAPER_SCALES = [1.2, 1, 0.8];
 
 interface FitCrfCliOptions extends PipelineCliOptions, DataCliOptions {
   limit: number;
@@ -103,7 +103,7 @@ export function fitCrfCommand(): Command {
         const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(checkpoint, 'model.json'));
         // The CRF runs on the combined unary of the model's pipeline: the learned combination where weights are stored.
         const combine = o.combine ?? (stored.combineWeights ? 'learned' : 'avg');
-        const scales = o.scales ?? (combine === 'learned' ? undefined : PAPER_SCALES);
+        const scales = o.scales ?? (combine === 'learned' ? undefined : [...PAPER_SCALES]);
         const ensemble = resolveEnsemble({ scales, flip: o.flip ?? (combine === 'learned' ? undefined : true), combine }, stored);
         const dataset = buildDataset(data, o.split);
         process.stderr.write(`fitting the CRF on ${describeEnsemble(ensemble)}\n`);

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { buildDataset } from '../data/registry';
-import { candidateList } from '../ensemble/infer';
+import { candidateList, PAPER_SCALES } from '../ensemble/infer';
 import { combinePixelAccuracy, uniformCombineWeights } from '../ensemble/learn_combine';
 import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
@@ -15,7 +15,7 @@ import { fitInferenceSettings, fitMetadataPatch } from '../pipeline/fit_settings
 import { updateCheckpointMetadata } from '../pipeline/model_settings';
 import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
-import { PAPER_SCALES, progress } from './fit_crf_command';
+import { progress } from './fit_crf_command';
 
 interface LearnCombineCliOptions extends DataCliOptions {
   limit: number;
@@ -40,7 +40,7 @@ export function learnCombineCommand(): Command {
   addDataOptions(cmd, 'split to learn on');
   return cmd
     .option('--limit <n>', 'use the first n images of the split', positiveInt, 20)
-    .option('--scales <list>', 'candidate scales', numberList, PAPER_SCALES)
+    .option('--scales <list>', 'candidate scales', numberList, [...PAPER_SCALES])
     .option('--flip', 'also flipped candidates (default on)', true)
     .option('--no-flip', 'no flipped candidates')
     .option('--pixels <n>', 'random labelled pixels cached per image', positiveInt, 4096)

@@ -7,7 +7,7 @@ import type { BackendName } from '../config/schema';
 import type { PackedDtype } from '../model/checkpoint-io';
 import { loadCheckpoint, savePackedModel } from '../model/serialization';
 import { backendOption, packageRoot, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
-import { readJsonFile } from './config_file';
+import { readJsonFileSync } from '../util/json_file';
 
 interface PackCliOptions {
   checkpoint: string;
@@ -46,7 +46,7 @@ export function packCommand(): Command {
       const checkpoint = resolveCheckpoint(o.checkpoint);
       const out = path.resolve(o.out);
       if (out === checkpoint || checkpoint.startsWith(out + path.sep)) throw new Error(`--out ${out} would replace the checkpoint ${checkpoint}`);
-      const evaluation = o.evaluation ? readJsonFile(o.evaluation) : undefined;
+      const evaluation = o.evaluation ? readJsonFileSync(o.evaluation, 'evaluation JSON') : undefined;
       await startBackend(o.backend);
       const { model, config, metadata } = await loadCheckpoint(checkpoint);
       try {

@@ -9,13 +9,14 @@ import * as v8 from 'node:v8';
 import { Command } from 'commander';
 import { parseConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
-import { readFileNamed, writeFilesAtomic } from '../model/checkpoint-io';
+import { writeFilesAtomic } from '../model/checkpoint-io';
+import { readFileNamed } from '../util/json_file';
 import { GuidedSegmentor } from '../model/segmentor';
 import { loadCheckpoint, readModelJson, saveWeights } from '../model/serialization';
 import { collectRefitViews, refitGlobalBranch, type RefitLosses, type RefitView } from '../train/refit_global';
 import { resolveClassWeights } from '../train/trainer';
 import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
-import { readJsonFile } from './config_file';
+import { readJsonFileSync } from '../util/json_file';
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
 import { progress } from './fit_crf_command';
 import { FITTED_SETTING_KEYS } from '../pipeline/model_settings';
@@ -80,7 +81,7 @@ export function refitClsCommand(): Command {
       const cacheDir = o.cache ? path.resolve(o.cache) : undefined;
       if (cacheDir && (cacheDir === checkpoint || cacheDir === out)) throw new Error(`--cache ${cacheDir} must be a folder of its own`);
       const data = evalDataConfig(o, checkpoint);
-      const train = run ? parseConfig(readJsonFile(path.join(run, 'config.json')), path.join(run, 'config.json')).train : undefined;
+      const train = run ? parseConfig(readJsonFileSync(path.join(run, 'config.json'), 'run config'), path.join(run, 'config.json')).train : undefined;
       await startBackend(o.backend as never);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       try {

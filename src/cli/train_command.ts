@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
 import { presetNames } from '../model/presets';
 import { train } from '../train/trainer';
-import { readJsonFile, loadConfig } from './config_file';
+import { loadConfig } from './config_file';
+import { readJsonFileSync } from '../util/json_file';
 import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
 
 interface TrainCliOptions {
@@ -43,7 +44,7 @@ export function trainConfigFromOptions(o: TrainCliOptions): Config {
   if (o.workers !== undefined) trainOverrides.workers = o.workers;
   if (o.bnGroupSize !== undefined) trainOverrides.bnGroupSize = o.bnGroupSize;
   if (o.resume && !o.config && fs.existsSync(saved)) {
-    const config = parseConfig(readJsonFile(saved), `config ${saved}`);
+    const config = parseConfig(readJsonFileSync(saved, 'run config'), `config ${saved}`);
     return parseConfig({ ...config, train: { ...config.train, ...trainOverrides } }, `config ${saved}`);
   }
   return loadConfig(o.config, {

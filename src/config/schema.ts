@@ -4,6 +4,7 @@
  * silently.
  */
 import { z } from 'zod';
+import { parseWith } from '../util/validate';
 
 const positiveInt = z.number().int().positive();
 const rgbTriple = z.tuple([z.number(), z.number(), z.number()]);
@@ -245,16 +246,6 @@ export type TrainConfig = z.infer<typeof trainSchema>;
 export type BackendName = z.infer<typeof backendSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-
-/** Validates `raw` against `schema`; the error names every bad field by its path. */
-export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, source: string): z.infer<S> {
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid ${source}:\n${lines.join('\n')}`);
-  }
-  return result.data;
-}
 
 /** Validates a whole run config. */
 export function parseConfig(raw: unknown, source = 'config'): Config {

@@ -8,6 +8,7 @@ import { runGuidanceCrf, type CrfInput } from './guidance_crf';
 import { boxFilter } from './box_filter';
 import { prepareGuide, type Guide } from './guided_filter';
 import { Rng } from '../util/rng';
+import { timeRuns } from '../util/timing';
 import type { CrfKernel } from './kernel';
 
 /** Benchmark options (defaults = BENCH.md `crf`). */
@@ -120,28 +121,6 @@ export function straightforwardGuidanceCrf(guide: Guide, unary: Float32Array, L:
   return S;
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Median wall and CPU milliseconds of `runs` calls after `warmup` untimed ones. */
-function timeIt(runs: number, warmup: number, f: () => void): { wall: number; cpu: number } {
-  for (let i = 0; i < warmup; i++) f();
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f();
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { wall: median(wall), cpu: median(cpu) };
-}
-
 /** Times every (threads, subsample) combination plus the guide preparation. */
 export async function benchCrf(opts: CrfBenchOptions = {}): Promise<CrfBenchRow[]> {
   const H = opts.height ?? 360;
@@ -154,12 +133,12 @@ export async function benchCrf(opts: CrfBenchOptions = {}): Promise<CrfBenchRow[
   const warmup = opts.warmup ?? 3;
   const input = syntheticCrfInput(H, W, L, opts.seed ?? 1);
   const rows: CrfBenchRow[] = [];
-  const g = timeIt(runs, warmup, () => prepareGuide(input.image, H, W, r, eps));
-  rows.push({ name: `prepareGuide r=${r} (exact)`, medianMs: g.wall, msPerIteration: NaN, medianCpuMs: g.cpu });
+  const g = await timeRuns(runs, warmup, () => prepareGuide(input.image, H, W, r, eps));
+  rows.push({ name: `prepareGuide r=${r} (exact)`, medianMs: g.wallMs, msPerIteration: NaN, medianCpuMs: g.cpuMs });
   if (opts.straightforward ?? true) {
     const guide = prepareGuide(input.image, H, W, r, eps);
-    const t = timeIt(runs, warmup, () => straightforwardGuidanceCrf(guide, input.unary, L, 5, T));
-    rows.push({ name: `straightforward CRF T=${T} (comparison, guide given), 1 thread`, medianMs: t.wall, msPerIteration: t.wall / T, medianCpuMs: t.cpu });
+    const t = await timeRuns(runs, warmup, () => straightforwardGuidanceCrf(guide, input.unary, L, 5, T));
+    rows.push({ name: `straightforward CRF T=${T} (comparison, guide given), 1 thread`, medianMs: t.wallMs, msPerIteration: t.wallMs / T, medianCpuMs: t.cpuMs });
   }
   for (const threads of opts.threads ?? [1, 2]) {
     const pool = threads > 1 ? await GuidanceCrfPool.create(threads) : null;
@@ -168,15 +147,15 @@ export async function benchCrf(opts: CrfBenchOptions = {}): Promise<CrfBenchRow[
         for (const kernel of subsample === 1 ? (opts.kernels ?? ['wasm', 'js']) : (['js'] as const)) {
           const settings = { T, r, eps, subsample, w: 5, lambda: 0 };
           const run = (inp: CrfInput) => (pool ? pool.run(inp, settings, { kernel }) : runGuidanceCrf(inp, settings, { kernel }));
-          const total = timeIt(runs, warmup, () => run(input));
+          const total = await timeRuns(runs, warmup, () => run(input));
           const guide = prepareGuide(input.image, H, W, r, eps, { subsample, shared: pool !== null });
-          const iter = timeIt(runs, warmup, () => run({ ...input, guide }));
+          const iter = await timeRuns(runs, warmup, () => run({ ...input, guide }));
           const mode = subsample === 1 ? 'exact GF' : `fast GF s=${subsample}`;
           rows.push({
             name: `guidance CRF T=${T}, ${mode}, ${kernel} kernel, ${threads} thread${threads > 1 ? 's' : ''}`,
-            medianMs: total.wall,
-            msPerIteration: iter.wall / T,
-            medianCpuMs: total.cpu,
+            medianMs: total.wallMs,
+            msPerIteration: iter.wallMs / T,
+            medianCpuMs: total.cpuMs,
           });
         }
       }

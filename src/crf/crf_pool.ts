@@ -7,48 +7,16 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { BARRIER_WORDS, SharedBarrier } from './barrier';
+import { createBarrierControl, SharedBarrier } from '../util/shared_barrier';
+import { spawnScriptWorker } from '../util/spawn_worker';
+import { CRF_BARRIER, type WasmWorkerRunMessage, type WorkerRunMessage } from './crf_messages';
 import { checkCrfInput, fastBuffers, validateCrfInput, wasmShape, type CrfInput, type CrfResult } from './guidance_crf';
 import { usesWasmKernel, type CrfRunOptions } from './kernel';
 import { WasmBand } from './wasm/wasm_band';
 import { runWasmBand } from './wasm/wasm_mean_field';
-import type { WasmBandShape } from './wasm/wasm_band';
 import type { Guide, GuideAllocator } from './guided_filter';
-import { MeanFieldEngine, runMeanFieldBand, splitBands, type Band, type MeanFieldBuffers } from './mean_field';
+import { MeanFieldEngine, runMeanFieldBand, splitBands, splitRows, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
-
-/** What the calling thread sends a worker for one run on the JavaScript kernel (all maps shared). */
-export interface WorkerRunMessage {
-  kernel: 'js';
-  index: number;
-  parties: number;
-  ctrl: Int32Array;
-  errorText: Uint8Array;
-  guide: Guide;
-  numClasses: number;
-  buffers: MeanFieldBuffers;
-  settings: CrfSettings;
-  logPresence: Float64Array | null;
-  band: Band;
-}
-
-/** What the calling thread sends a worker for one run on the WebAssembly kernel (all maps shared). */
-export interface WasmWorkerRunMessage {
-  kernel: 'wasm';
-  index: number;
-  parties: number;
-  ctrl: Int32Array;
-  errorText: Uint8Array;
-  shape: WasmBandShape;
-  T: number;
-  /** Image rows the band needs (when `guide` is null) and its unary rows. */
-  image: Float32Array;
-  guide: Guide | null;
-  unary: Float32Array;
-  /** Halo exchange maps; the final scores go to `exchange[T % 2]`. */
-  exchange: [Float32Array, Float32Array];
-  labels: Uint8Array;
-}
 
 function isShared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
@@ -79,27 +47,15 @@ function shareGuide(g: Guide, allocate: GuideAllocator, prefix = ''): Guide {
   };
 }
 
-/** Rows [0, H) split into `n` near-equal bands (the same split as `splitBands`). */
-function splitRows(H: number, n: number): { y0: number; y1: number }[] {
-  return Array.from({ length: n }, (_, i) => ({ y0: Math.round((i * H) / n), y1: Math.round(((i + 1) * H) / n) }));
-}
-
 function spawnWorker(): Worker {
-  const ext = path.extname(__filename);
-  const file = path.join(__dirname, `crf_worker${ext}`);
-  if (ext === '.ts') {
-    // Running from sources (tsx): the worker registers the TypeScript loader first.
-    const loader = require.resolve('tsx/cjs');
-    return new Worker(`require(${JSON.stringify(loader)}); require(${JSON.stringify(file)});`, { eval: true, execArgv: [] });
-  }
-  return new Worker(file);
+  return spawnScriptWorker(path.join(__dirname, 'crf_worker'), __filename, undefined);
 }
 
 /** A pool of worker threads running the guidance CRF on several cores. Reuse it across images. */
 export class GuidanceCrfPool {
   readonly threads: number;
   private readonly workers: Worker[];
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * BARRIER_WORDS));
+  private readonly ctrl = createBarrierControl();
   private readonly errorText = new Uint8Array(new SharedArrayBuffer(1024));
   private cache: MeanFieldBuffers | null = null;
   /** Shared guide maps by name, reused while their size stays the same (allocating shared memory is slow). */
@@ -172,7 +128,7 @@ export class GuidanceCrfPool {
     const buffers = this.buffersFor(input.unary, guide.height * guide.width, guide.low ? guide.low.height * guide.low.width : 0, L);
     const lp = settings.lambda !== 0 && input.logPresence ? Float64Array.from(input.logPresence) : null;
     const bands = splitBands(guide, this.threads);
-    const barrier = new SharedBarrier(this.ctrl, this.threads);
+    const barrier = new SharedBarrier(this.ctrl, this.threads, CRF_BARRIER);
     barrier.reset();
     this.errorText.fill(0);
     this.workers.forEach((w, i) => {
@@ -220,7 +176,7 @@ export class GuidanceCrfPool {
     }
     if (this.sharedImage?.length !== n * 3) this.sharedImage = sharedF32(n * 3);
     if (guide === null) this.sharedImage.set(input.image.subarray(from * W * 3), from * W * 3);
-    const barrier = new SharedBarrier(this.ctrl, this.threads);
+    const barrier = new SharedBarrier(this.ctrl, this.threads, CRF_BARRIER);
     barrier.reset();
     this.errorText.fill(0);
     const exchange = buffers.q;
@@ -260,7 +216,7 @@ export class GuidanceCrfPool {
       band();
       barrier.wait();
     } catch (err) {
-      barrier.fail();
+      barrier.abort();
       const end = this.errorText.indexOf(0);
       const text = new TextDecoder().decode(this.errorText.slice(0, end < 0 ? undefined : end));
       throw new Error(text ? `guidance CRF ${text}` : (err as Error).message);

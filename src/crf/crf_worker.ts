@@ -1,8 +1,8 @@
 /** Worker thread of {@link GuidanceCrfPool}: runs its band of every mean-field phase. */
 import { parentPort } from 'node:worker_threads';
-import { SharedBarrier } from './barrier';
+import { SharedBarrier } from '../util/shared_barrier';
+import { CRF_BARRIER, type WasmWorkerRunMessage, type WorkerRunMessage } from './crf_messages';
 import { MeanFieldEngine, runMeanFieldBand } from './mean_field';
-import type { WasmWorkerRunMessage, WorkerRunMessage } from './crf_pool';
 import { WasmBand } from './wasm/wasm_band';
 import { runWasmBand } from './wasm/wasm_mean_field';
 
@@ -13,7 +13,7 @@ const port = parentPort;
 let band: WasmBand | null = null;
 
 port.on('message', (msg: WorkerRunMessage | WasmWorkerRunMessage) => {
-  const barrier = new SharedBarrier(msg.ctrl, msg.parties);
+  const barrier = new SharedBarrier(msg.ctrl, msg.parties, CRF_BARRIER);
   try {
     if (msg.kernel === 'wasm') {
       band ??= new WasmBand();
@@ -28,8 +28,8 @@ port.on('message', (msg: WorkerRunMessage | WasmWorkerRunMessage) => {
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
     // Main is blocked in the barrier, so the text goes through shared memory.
-    if (Atomics.load(msg.ctrl, 2) === 0) new TextEncoder().encodeInto(`worker ${msg.index}: ${text}`, msg.errorText);
-    barrier.fail();
+    if (!barrier.aborted) new TextEncoder().encodeInto(`worker ${msg.index}: ${text}`, msg.errorText);
+    barrier.abort();
   }
 });
 port.postMessage('ready');

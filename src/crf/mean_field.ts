@@ -34,18 +34,13 @@ export interface Band {
 
 /** Splits H rows (and the low grid's rows) into `n` near-equal bands. */
 export function splitBands(guide: Guide, n: number): Band[] {
-  const H = guide.height;
-  const Hl = guide.low ? guide.low.height : 0;
-  const bands: Band[] = [];
-  for (let i = 0; i < n; i++) {
-    bands.push({
-      y0: Math.round((i * H) / n),
-      y1: Math.round(((i + 1) * H) / n),
-      ly0: Math.round((i * Hl) / n),
-      ly1: Math.round(((i + 1) * Hl) / n),
-    });
-  }
-  return bands;
+  const low = splitRows(guide.low ? guide.low.height : 0, n);
+  return splitRows(guide.height, n).map((b, i) => ({ ...b, ly0: low[i].y0, ly1: low[i].y1 }));
+}
+
+/** Rows [0, H) split into `n` near-equal bands, in row order. */
+export function splitRows(H: number, n: number): Array<{ y0: number; y1: number }> {
+  return Array.from({ length: n }, (_, i) => ({ y0: Math.round((i * H) / n), y1: Math.round(((i + 1) * H) / n) }));
 }
 
 /** One thread's mean-field worker: scratch plus the per-phase row functions. */

@@ -1,5 +1,6 @@
 /** Settings of the guidance CRF (METHOD.md §2), validated by a zod schema. */
 import { z } from 'zod';
+import { parseField } from '../util/validate';
 
 export const crfSettingsSchema = z
   .object({
@@ -26,10 +27,5 @@ export const DEFAULT_CRF_SETTINGS: CrfSettings = crfSettingsSchema.parse({});
 
 /** Fills defaults and validates; errors name the offending `crf.<field>`. */
 export function resolveCrfSettings(partial: Partial<CrfSettings> = {}): CrfSettings {
-  const parsed = crfSettingsSchema.safeParse(partial);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid CRF setting crf.${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseField(crfSettingsSchema, partial, 'invalid CRF setting crf');
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dGradConfig } from './kernels/conv2d_grad';
 import { stockKernel } from './kernels';
+import { median } from '../util/timing';
 
 /** One timed operation. */
 export interface BenchRow {
@@ -58,12 +59,6 @@ export function convFlops(c: ConvCase): number {
   const s = c.stride ?? 1;
   const [b, h, w, cin] = c.input;
   return 2 * b * Math.ceil(h / s) * Math.ceil(w / s) * c.outChannels * c.kernel * c.kernel * cin;
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /**

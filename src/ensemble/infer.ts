@@ -21,8 +21,10 @@ export interface EnsembleOptions {
 
 /** Single candidate: the image as it is. */
 export const SINGLE_SCALE: EnsembleOptions = { scales: [1], flip: false, combine: 'avg' };
+/** The paper's candidate scales (each also flipped: 6 candidates). */
+export const PAPER_SCALES: readonly number[] = [1.2, 1, 0.8];
 /** The paper's 6 candidates combined by average. */
-export const SIX_CANDIDATES: EnsembleOptions = { scales: [1.2, 1.0, 0.8], flip: true, combine: 'avg' };
+export const SIX_CANDIDATES: EnsembleOptions = { scales: [...PAPER_SCALES], flip: true, combine: 'avg' };
 
 /** Unary scores of one image: `scores` is H*W*L (row-major, classes fastest). */
 export interface UnaryMap {

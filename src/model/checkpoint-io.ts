@@ -125,27 +125,6 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-/** Reads a file, with an error naming it (and what it is) when absent. */
-export async function readFileNamed(file: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await fs.readFile(file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${file}: missing ${what}`);
-    throw new Error(`${file}: cannot read ${what}: ${(err as Error).message}`);
-  }
-}
-
-/** Reads and parses a JSON file, with errors naming it. */
-export async function readJsonFile(file: string, what: string): Promise<unknown> {
-  const bytes = await readFileNamed(file, what);
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (err) {
-    throw new Error(`${file}: corrupt ${what} (invalid JSON: ${(err as Error).message})`);
-  }
-}
-
 /** Storage types of packed (shipped) weights. */
 export type PackedDtype = 'float16' | 'uint8';
 

@@ -13,12 +13,11 @@ import {
   encodeNamedTensors,
   encodePackedTensors,
   PackedDtype,
-  readFileNamed,
-  readJsonFile,
   sha256,
   WeightSpec,
   writeFilesAtomic,
 } from './checkpoint-io';
+import { readFileNamed, readJsonFile } from '../util/json_file';
 import type { Module } from './module';
 import type { Segmentor } from './types';
 

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseField } from '../util/validate';
 import { crfSettingsSchema, type CrfSettings } from '../crf/settings';
 import type { CombineMode } from '../ensemble/infer';
 import { MODEL_JSON, readModelJson } from '../model/serialization';
@@ -66,15 +67,6 @@ export interface StoredInferenceSettings {
   combineWeights?: StoredCombineWeights;
   /** Input scale of the single-candidate pipeline (the scale the model was tuned for); absent: 1. */
   testScale?: number;
-}
-
-function parseField<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${where}${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`);
-  }
-  return parsed.data;
 }
 
 /**

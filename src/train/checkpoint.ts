@@ -12,12 +12,11 @@ import type { LoaderState } from '../data/loader';
 import {
   decodeNamedTensors,
   encodeNamedTensors,
-  readFileNamed,
-  readJsonFile,
   writeFilesAtomic,
   type WeightSpec,
 } from '../model/checkpoint-io';
 import { loadWeightsInto, modelCheckpointFiles } from '../model/serialization';
+import { readFileNamed, readJsonFile } from '../util/json_file';
 import type { Segmentor } from '../model/types';
 import type { MomentumSgd } from './sgd';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, readJsonFile } from '../../src/cli/config_file';
+import { loadConfig } from '../../src/cli/config_file';
+import { readJsonFileSync } from '../../src/util/json_file';
 import { modelPreset } from '../../src/model/presets';
 
 let tmp = '';
@@ -72,7 +73,7 @@ test('an unknown preset, a missing file and invalid JSON are errors naming the p
   assert.throws(() => loadConfig(missing), (err: Error) => err.message.includes(missing));
   const broken = writeConfig('broken.json', '{ "model": "bench-vgg", ');
   assert.throws(() => loadConfig(broken), (err: Error) => err.message.includes(broken) && /JSON/.test(err.message));
-  assert.throws(() => readJsonFile(broken), (err: Error) => err.message.includes(broken));
+  assert.throws(() => readJsonFileSync(broken, 'config file'), (err: Error) => err.message.includes(broken));
   const array = writeConfig('array.json', '[1, 2]');
   assert.throws(() => loadConfig(array), (err: Error) => err.message.includes(array));
 });

@@ -5,7 +5,7 @@
  * worker reduces the table in the same order, so all get bit-identical
  * results (the property that keeps the model copies in step).
  */
-import { createBarrierControl, SharedBarrier } from './shared_barrier';
+import { createBarrierControl, SharedBarrier } from '../../util/shared_barrier';
 
 /** The shared memory of a collective group (post it to every worker). */
 export interface CollectiveBuffers {
@@ -39,7 +39,7 @@ export class Collective {
     readonly parties: number,
   ) {
     if (!Number.isInteger(rank) || rank < 0 || rank >= parties) throw new Error(`collective rank ${rank} outside 0..${parties - 1}`);
-    this.barrier = new SharedBarrier(buffers.ctrl, parties);
+    this.barrier = new SharedBarrier(buffers.ctrl, parties, { what: 'data-parallel training' });
   }
 
   /**

@@ -18,7 +18,7 @@ import type { Batch, StepLosses } from '../train_step';
 import { createCollectiveBuffers, type CollectiveBuffers } from './collective';
 import type { StepMessage, StepTimings, WorkerInit, WorkerReply, WorkerSettings } from './messages';
 import { shardBatch, sliceBatch } from './shard';
-import { abortBarrier } from './shared_barrier';
+import { abortBarrier } from '../../util/shared_barrier';
 import {
   createSharedState,
   parameterLayout,
@@ -29,7 +29,7 @@ import {
   type ParameterLayout,
   type SharedTrainingState,
 } from './shared_state';
-import { spawnScriptWorker } from './spawn_worker';
+import { spawnScriptWorker } from '../../util/spawn_worker';
 import { resolveBnGroupSize } from './sync_batchnorm';
 
 /** Settings of {@link DataParallelTrainer}. */

@@ -15,7 +15,7 @@ import { Rng } from '../../util/rng';
 import { computeGradients } from '../train_step';
 import { Collective } from './collective';
 import type { StepMessage, WorkerInit, WorkerReply } from './messages';
-import { BarrierAbortedError } from './shared_barrier';
+import { BarrierAbortedError } from '../../util/shared_barrier';
 import { averageBuffers, rateSegments, sgdUpdateRange, shardRange, type RateSegment } from './sharded_sgd';
 import { parameterLayout, readWeights, writeBuffers, writeGradients, type ParameterLayout } from './shared_state';
 import { SyncBatchStatistics } from './sync_batchnorm';

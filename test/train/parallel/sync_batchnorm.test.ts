@@ -7,7 +7,7 @@ import { initBackend } from '../../../src/engine/backend';
 import { groupedBatchStatistics } from '../../../src/model/layers/batch-statistics';
 import { BatchNorm2d } from '../../../src/model/layers/batchnorm';
 import { createCollectiveBuffers } from '../../../src/train/parallel/collective';
-import { spawnScriptWorker } from '../../../src/train/parallel/spawn_worker';
+import { spawnScriptWorker } from '../../../src/util/spawn_worker';
 import { resolveBnGroupSize } from '../../../src/train/parallel/sync_batchnorm';
 import { Rng } from '../../../src/util/rng';
 import type { SyncBnJob, SyncBnResult } from './sync_bn_worker';

@@ -1,8 +1,10 @@
 /**
- * A reusable barrier for worker threads sharing memory. Built on Atomics, so
- * every write a thread made before arriving is visible to every thread after
- * the barrier opens. A shared abort word lets any party (or the main thread)
- * wake everybody up when a worker fails, instead of leaving them blocked.
+ * A reusable barrier for worker threads sharing memory (worker_threads +
+ * SharedArrayBuffer), used by data-parallel training and the multi-threaded
+ * CRF. Built on Atomics, so every write a thread made before arriving is
+ * visible to every thread after the barrier opens. A shared abort word lets
+ * any party (or the main thread) wake everybody up when one thread fails,
+ * instead of leaving them blocked.
  */
 
 /** Control words of a barrier: [arrived, generation, aborted]. */
@@ -15,8 +17,8 @@ const SPIN_MS = 0.2;
 
 /** Thrown by a party woken by {@link SharedBarrier.abort}: another party failed first. */
 export class BarrierAbortedError extends Error {
-  constructor() {
-    super('data-parallel training: another worker failed');
+  constructor(what: string) {
+    super(`${what}: another thread failed`);
     this.name = 'BarrierAbortedError';
   }
 }
@@ -26,10 +28,20 @@ export function createBarrierControl(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * BARRIER_WORDS));
 }
 
+/** Options of a {@link SharedBarrier}. */
+export interface BarrierOptions {
+  /** Who uses the barrier, for error messages (default "worker threads"). */
+  what?: string;
+  /** Give up waiting after this many milliseconds (default: wait forever). */
+  timeoutMs?: number;
+}
+
 /** Barrier over `parties` threads, all holding a view of the same control block. */
 export class SharedBarrier {
   /** Milliseconds this party spent waiting for the others, since construction. */
   waitedMs = 0;
+  private readonly what: string;
+  private readonly timeoutMs: number;
 
   /**
    * @param ctrl control block from {@link createBarrierControl}
@@ -38,16 +50,20 @@ export class SharedBarrier {
   constructor(
     private readonly ctrl: Int32Array,
     readonly parties: number,
+    options: BarrierOptions = {},
   ) {
     if (ctrl.length < BARRIER_WORDS || !(ctrl.buffer instanceof SharedArrayBuffer)) {
       throw new Error('SharedBarrier: control block must be a shared Int32Array of 3 words');
     }
+    if (!Number.isInteger(parties) || parties < 1) throw new Error(`SharedBarrier: parties must be a positive integer, got ${parties}`);
+    this.what = options.what ?? 'worker threads';
+    this.timeoutMs = options.timeoutMs ?? Infinity;
   }
 
-  /** Blocks until all parties arrived; throws {@link BarrierAbortedError} once aborted. */
+  /** Blocks until all parties arrived; throws {@link BarrierAbortedError} once aborted, or an error after the timeout. */
   wait(): void {
     const c = this.ctrl;
-    if (Atomics.load(c, ABORTED) !== 0) throw new BarrierAbortedError();
+    if (Atomics.load(c, ABORTED) !== 0) throw new BarrierAbortedError(this.what);
     const generation = Atomics.load(c, GENERATION);
     if (Atomics.add(c, ARRIVED, 1) === this.parties - 1) {
       Atomics.store(c, ARRIVED, 0);
@@ -56,12 +72,18 @@ export class SharedBarrier {
       return;
     }
     const start = performance.now();
-    // Parties usually arrive close together (same layer on the same shapes): spin briefly first, as
+    // Parties usually arrive close together (same work on the same shapes): spin briefly first, as
     // waking a sleeping thread costs more than the spin.
     while (Atomics.load(c, GENERATION) === generation && performance.now() - start < SPIN_MS);
-    while (Atomics.load(c, GENERATION) === generation) Atomics.wait(c, GENERATION, generation, 500);
+    while (Atomics.load(c, GENERATION) === generation) {
+      Atomics.wait(c, GENERATION, generation, Math.min(500, this.timeoutMs));
+      if (performance.now() - start > this.timeoutMs) {
+        this.waitedMs += performance.now() - start;
+        throw new Error(`${this.what}: barrier timed out after ${this.timeoutMs} ms`);
+      }
+    }
     this.waitedMs += performance.now() - start;
-    if (Atomics.load(c, ABORTED) !== 0) throw new BarrierAbortedError();
+    if (Atomics.load(c, ABORTED) !== 0) throw new BarrierAbortedError(this.what);
   }
 
   /** True once {@link abort} was called. */
@@ -72,6 +94,11 @@ export class SharedBarrier {
   /** Marks the barrier failed and wakes every waiting party (they throw). Callable from any thread. */
   abort(): void {
     abortBarrier(this.ctrl);
+  }
+
+  /** Clears the state for a new run; only while no party is waiting. */
+  reset(): void {
+    this.ctrl.fill(0);
   }
 }
 
