@@ -47,14 +47,15 @@ function describe(l: RefitLosses): string {
 export function refitClsCommand(): Command {
   const cmd = new Command('refit-cls')
     .description(
-      'Refit the global branch (clsNet) of a joint model on whole images at the test scales: the backbone and dense ' +
+      'Refit the global branch (clsNet) of a joint model on whole images at the test scales (a baseline model gets a ' +
+        'fresh global branch first, trained the same way): the backbone and dense ' +
         'head are frozen, each image of the split is run once per view (scale x flip) and only the clsNet layers are ' +
         'trained on the cached views with the joint loss (CE of D + g, plus beta x BCE against the whole image\'s ' +
         'class presence). Training crops are smaller than test images, so the crop-trained g can misjudge which ' +
         'classes a whole image holds. Writes a new model folder; CRF and combination settings fitted for the old g ' +
         'are dropped (fit them again with fit-crf / learn-combine or ablate --save-fitted).',
     )
-    .requiredOption('-k, --checkpoint <dir>', 'joint model folder (model.json) or a training work dir');
+    .requiredOption('-k, --checkpoint <dir>', 'joint or baseline model folder (model.json) or a training work dir');
   addDataOptions(cmd, 'split to refit on', 'train');
   return cmd
     .option('-o, --out <dir>', 'new model folder (default: refit_cls/ in the training run)')
@@ -83,11 +84,11 @@ export function refitClsCommand(): Command {
       const data = evalDataConfig(o, checkpoint);
       const train = run ? parseConfig(readJsonFileSync(path.join(run, 'config.json'), 'run config'), path.join(run, 'config.json')).train : undefined;
       await startBackend(o.backend as never);
-      const { model, metadata } = await loadCheckpoint(checkpoint);
+      const { model, metadata } = await loadCheckpoint(checkpoint, { addGlobalBranch: true });
       try {
-        if (!(model instanceof GuidedSegmentor) || !model.clsHead) {
-          throw new Error(`${checkpoint}: a baseline model has no global branch to refit`);
-        }
+        if (!(model instanceof GuidedSegmentor) || !model.clsHead) throw new Error(`${checkpoint}: the model has no global branch to refit`);
+        const addedBranch = (await readModelJson(checkpoint)).modelTopology.variant === 'baseline';
+        if (addedBranch) process.stderr.write(`${checkpoint} is a baseline model: adding a fresh global branch (clsNet) and training it on the frozen network\n`);
         const dataset = buildDataset(data, o.split);
         const testScale = typeof metadata?.testScale === 'number' ? metadata.testScale : 1;
         const scales = o.scales ?? [testScale];
@@ -120,7 +121,8 @@ export function refitClsCommand(): Command {
             momentum: o.momentum ?? train?.momentum ?? 0.9,
             weightDecay: o.weightDecay ?? train?.weightDecay ?? 1e-4,
             lrPower: train?.lrPower ?? 0.9,
-            clsLossWeight: o.clsLossWeight ?? train?.clsLossWeight ?? 1,
+            // A baseline run trained with beta = 0; its added branch takes the method's default.
+            clsLossWeight: o.clsLossWeight ?? (addedBranch ? 1 : (train?.clsLossWeight ?? 1)),
             classWeights,
             seed: o.seed,
           },
@@ -132,7 +134,7 @@ export function refitClsCommand(): Command {
         );
         // Settings fitted for the old global scores are stale after the refit.
         const kept = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k]) => !(FITTED_SETTING_KEYS as readonly string[]).includes(k)));
-        await saveWeights(out, model, { ...kept, globalRefit: { from: checkpoint, ...record } });
+        await saveWeights(out, model, { ...kept, globalRefit: { from: checkpoint, ...(addedBranch ? { addedBranch } : {}), ...record } });
         process.stdout.write(`refitted model: ${out}\n`);
       } finally {
         model.dispose();

@@ -147,7 +147,7 @@ export async function loadWeightsInto(dir: string, model: Module): Promise<void>
   assignWeights(model, await readWeights(dir, json), path.join(dir, WEIGHTS_BIN));
 }
 
-function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string): void {
+function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string, freshPrefix?: string): void {
   try {
     const variables = model.namedVariables();
     const names = new Set(variables.map(([name]) => name));
@@ -155,15 +155,22 @@ function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string
     if (unknown.length > 0) throw new Error(`${source}: weights not in the model: ${unknown.slice(0, 5).join(', ')}`);
     for (const [name, variable] of variables) {
       const value = weights[name];
+      if (value === undefined && freshPrefix !== undefined && name.startsWith(freshPrefix)) continue;
       if (value === undefined) throw new Error(`${source}: missing weight "${name}"`);
       if (!tf.util.arraysEqual(value.shape, variable.shape)) {
         throw new Error(`${source}: weight "${name}" has shape [${value.shape}], the model expects [${variable.shape}]`);
       }
     }
-    for (const [name, variable] of variables) variable.assign(weights[name]);
+    for (const [name, variable] of variables) if (weights[name] !== undefined) variable.assign(weights[name]);
   } finally {
     tf.dispose(Object.values(weights));
   }
+}
+
+/** Options of {@link loadCheckpoint}. */
+export interface LoadOptions {
+  /** A baseline model comes back as the joint variant: its network plus a freshly initialized global branch (clsNet). */
+  addGlobalBranch?: boolean;
 }
 
 /**
@@ -172,17 +179,21 @@ function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string
  */
 export async function loadCheckpoint(
   dir: string,
+  opts: LoadOptions = {},
 ): Promise<{ model: Segmentor; config: ModelConfig; metadata: Record<string, unknown> | undefined }> {
   const json = await readModelJson(dir);
   const weights = await readWeights(dir, json);
-  const model = buildSegmentor(json.modelTopology);
+  const addBranch = opts.addGlobalBranch === true && json.modelTopology.variant === 'baseline';
+  const config: ModelConfig = addBranch ? { ...json.modelTopology, variant: 'joint' } : json.modelTopology;
+  const model = buildSegmentor(config);
   try {
-    assignWeights(model, weights, path.join(dir, WEIGHTS_BIN));
+    // An added global branch keeps its fresh initialization; every other weight must be in the file.
+    assignWeights(model, weights, path.join(dir, WEIGHTS_BIN), addBranch ? 'clsHead.' : undefined);
   } catch (err) {
     model.dispose();
     throw err;
   }
-  return { model, config: json.modelTopology, metadata: json.userDefinedMetadata };
+  return { model, config, metadata: json.userDefinedMetadata };
 }
 
 /** Rebuilds the segmentor stored in checkpoint folder `dir`. */

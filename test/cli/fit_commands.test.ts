@@ -179,7 +179,7 @@ test('refit-cls writes a new model with a refitted clsNet and drops the settings
   const [first, sameInput, fromBaseline] = await Promise.all([
     runCli([...args, '-o', out], 120_000),
     runCli([...args, '-o', source], 120_000),
-    runCli(['refit-cls', '-k', baseline, '-c', config, '-o', path.join(tmp, 'refit-b'), '--backend', 'cpu'], 120_000),
+    runCli(['refit-cls', '-k', baseline, '-c', config, '-o', path.join(tmp, 'refit-b'), '--limit', '2', '--scales', '1', '--epochs', '2', '--batch-size', '2', '--backend', 'cpu'], 120_000),
   ]);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /4 views of context\/train \(scales 1, flipped too\)/);
@@ -208,6 +208,10 @@ test('refit-cls writes a new model with a refitted clsNet and drops the settings
 
   assert.notEqual(sameInput.code, 0);
   assert.match(sameInput.stderr, /is the input model/);
-  assert.notEqual(fromBaseline.code, 0);
-  assert.match(fromBaseline.stderr, /baseline model has no global branch/);
+  // A baseline model gets a fresh global branch, trained on its frozen network.
+  assert.equal(fromBaseline.code, 0, fromBaseline.stderr);
+  assert.match(fromBaseline.stderr, /is a baseline model: adding a fresh global branch/);
+  const added = await readModelJson(path.join(tmp, 'refit-b'));
+  assert.equal(added.modelTopology.variant, 'joint');
+  assert.equal((added.userDefinedMetadata!.globalRefit as { addedBranch?: boolean }).addedBranch, true);
 });

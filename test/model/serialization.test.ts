@@ -114,3 +114,47 @@ test('encode/decode named tensors round trip; atomic writes reject bad names', a
   }
   tf.dispose([...named.map(([, t]) => t), ...Object.values(back)]);
 });
+
+test('a baseline checkpoint loads as the joint variant with a fresh global branch when asked; nothing else changes', async () => {
+  await initBackend('cpu');
+  const root = await tempDir();
+  try {
+    const baseline = buildSegmentor(tinyConfig('bench-vgg', { variant: 'baseline' }), 3);
+    const dir = path.join(root, 'baseline');
+    await saveWeights(dir, baseline);
+    const plain = await loadCheckpoint(dir);
+    assert.equal(plain.config.variant, 'baseline');
+    plain.model.dispose();
+    const { model, config } = await loadCheckpoint(dir, { addGlobalBranch: true });
+    assert.equal(config.variant, 'joint');
+    const names = model.namedVariables().map(([n]) => n);
+    const added = names.filter((n) => n.startsWith('clsHead.'));
+    assert.ok(added.length > 0, 'the joint variant has clsHead weights');
+    // Every weight of the baseline is loaded unchanged; the dense scores are the baseline's.
+    const stored = new Map(baseline.namedVariables());
+    for (const [name, v] of model.namedVariables()) {
+      if (name.startsWith('clsHead.')) continue;
+      assert.equal(maxAbsDiff(await v.data(), await stored.get(name)!.data()), 0, name);
+    }
+    const images = tf.tensor4d(randomArray(new Rng(4), 33 * 41 * 3, 0, 255), [1, 33, 41, 3]);
+    const a = baseline.forward(images, { training: false });
+    const b = model.forward(images, { training: false });
+    assert.equal(maxAbsDiff(await a.dense.data(), await b.dense.data()), 0);
+    assert.equal(a.global, null);
+    assert.deepEqual(b.global!.shape, [1, config.numClasses]);
+    tf.dispose([images, a.dense, b.dense, b.global!]);
+    model.dispose();
+    // A joint checkpoint is not touched by the option: its clsHead weights must be in the file.
+    const joint = buildSegmentor(tinyConfig('bench-vgg'), 5);
+    const jointDir = path.join(root, 'joint');
+    await saveWeights(jointDir, joint);
+    const again = await loadCheckpoint(jointDir, { addGlobalBranch: true });
+    const jointVars = new Map(joint.namedVariables());
+    for (const [name, v] of again.model.namedVariables()) assert.equal(maxAbsDiff(await v.data(), await jointVars.get(name)!.data()), 0, name);
+    again.model.dispose();
+    joint.dispose();
+    baseline.dispose();
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
