@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../config/schema';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
-import { groupedBatchStatistics } from '../model/layers/batch-statistics';
+import { groupedBatchStatistics } from '../model/layers/batch_statistics';
 import { setBatchStatistics } from '../model/layers/batchnorm';
 import { DataParallelTrainer } from '../train/parallel/data_parallel';
 import type { StepTimings } from '../train/parallel/messages';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../config/schema';
 import { GuidanceCrfPool } from '../crf/crf_pool';
-import { syntheticCrfInput } from '../crf/crf_bench';
+import { syntheticCrfInput } from './crf_bench';
 import { runGuidanceCrf } from '../crf/guidance_crf';
 import { usesWasmKernel } from '../crf/kernel';
 import { prepareGuide } from '../crf/guided_filter';

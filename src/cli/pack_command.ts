@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import type { BackendName } from '../config/schema';
-import type { PackedDtype } from '../model/checkpoint-io';
+import type { PackedDtype } from '../model/checkpoint_io';
 import { loadCheckpoint, savePackedModel } from '../model/serialization';
 import { backendOption, packageRoot, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
 import { readJsonFileSync } from '../util/json_file';

@@ -9,7 +9,7 @@ import * as v8 from 'node:v8';
 import { Command } from 'commander';
 import { parseConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
-import { writeFilesAtomic } from '../model/checkpoint-io';
+import { writeFilesAtomic } from '../model/checkpoint_io';
 import { readFileNamed } from '../util/json_file';
 import { GuidedSegmentor } from '../model/segmentor';
 import { loadCheckpoint, readModelJson, saveWeights } from '../model/serialization';

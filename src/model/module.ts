@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng';
-import type { BatchStatisticsFn } from './layers/batch-statistics';
+import type { BatchStatisticsFn } from './layers/batch_statistics';
 
 /** Per-call state of a forward pass. */
 export interface ForwardContext {

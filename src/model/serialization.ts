@@ -16,7 +16,7 @@ import {
   sha256,
   WeightSpec,
   writeFilesAtomic,
-} from './checkpoint-io';
+} from './checkpoint_io';
 import { readFileNamed, readJsonFile } from '../util/json_file';
 import type { Module } from './module';
 import type { Segmentor } from './types';

@@ -14,7 +14,7 @@ import {
   encodeNamedTensors,
   writeFilesAtomic,
   type WeightSpec,
-} from '../model/checkpoint-io';
+} from '../model/checkpoint_io';
 import { loadWeightsInto, modelCheckpointFiles } from '../model/serialization';
 import { readFileNamed, readJsonFile } from '../util/json_file';
 import type { Segmentor } from '../model/types';

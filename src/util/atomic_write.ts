@@ -3,7 +3,7 @@
  * flushed, then renamed over it, so a reader (or a run that dies midway)
  * sees the old file or the whole new one, never a torn one. Node only.
  * Whole folders (checkpoints) are written by `writeFilesAtomic` in
- * `model/checkpoint-io.ts`.
+ * `model/checkpoint_io.ts`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

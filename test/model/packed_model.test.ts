@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
-import { encodePackedTensors, floatToHalf } from '../../src/model/checkpoint-io';
+import { encodePackedTensors, floatToHalf } from '../../src/model/checkpoint_io';
 import { modelPreset } from '../../src/model/presets';
 import { loadCheckpoint, readModelJson, savePackedModel } from '../../src/model/serialization';
 

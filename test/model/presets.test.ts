@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
 import { setBatchStatistics } from '../../src/model/layers/batchnorm';
-import { groupedBatchStatistics } from '../../src/model/layers/batch-statistics';
+import { groupedBatchStatistics } from '../../src/model/layers/batch_statistics';
 import { modelPreset, presetNames } from '../../src/model/presets';
 
 test('bench-vgg has exactly 4,764,646 trainable parameters (0.92 M + 0.36 M + 3.48 M)', async () => {

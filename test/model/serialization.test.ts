@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
-import { decodeNamedTensors, encodeNamedTensors, writeFilesAtomic } from '../../src/model/checkpoint-io';
+import { decodeNamedTensors, encodeNamedTensors, writeFilesAtomic } from '../../src/model/checkpoint_io';
 import { loadCheckpoint, loadSegmentor, loadWeightsInto, saveWeights } from '../../src/model/serialization';
 import { Rng } from '../../src/util/rng';
 import { maxAbsDiff, randomArray, tinyConfig } from './helpers';

@@ -1,6 +1,6 @@
 /**
  * The project's WebAssembly SIMD training kernels (AssemblyScript sources in
- * `assembly/`, compiled by scripts/build-wasm.mjs): one instance per thread,
+ * `assembly/`, compiled by scripts/build_wasm.mjs): one instance per thread,
  * its memory grown to fit the operands, which are copied in and out.
  */
 import { base64Bytes } from '../../util/base64';

@@ -12,7 +12,7 @@ import { convFlops, convOutputSize } from '../layers/conv2d';
 import { maxPool } from '../layers/pooling';
 import { ForwardContext, Module } from '../module';
 import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone, scaledChannels } from './backbone';
-import { BasicBlock, blockFlops, Bottleneck, ConvBn, ResBlock, ResBlockSpec } from './resnet-blocks';
+import { BasicBlock, blockFlops, Bottleneck, ConvBn, ResBlock, ResBlockSpec } from './resnet_blocks';
 
 type ResNetConfig = Extract<BackboneConfig, { type: 'resnet' }>;
 

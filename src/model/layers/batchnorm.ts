@@ -1,7 +1,7 @@
 /** Batch normalization over the channels of NHWC feature maps. */
 import * as tf from '@tensorflow/tfjs-core';
 import { ForwardContext, Module } from '../module';
-import { BatchStatisticsFn, localBatchStatistics } from './batch-statistics';
+import { BatchStatisticsFn, localBatchStatistics } from './batch_statistics';
 
 /** Settings of a `BatchNorm2d` layer. */
 export interface BatchNormOptions {

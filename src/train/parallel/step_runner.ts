@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config/schema';
 import { mixSeed } from '../../data/seed';
-import { groupedBatchStatistics } from '../../model/layers/batch-statistics';
+import { groupedBatchStatistics } from '../../model/layers/batch_statistics';
 import { setBatchStatistics } from '../../model/layers/batchnorm';
 import type { Segmentor } from '../../model/types';
 import { Rng } from '../../util/rng';

@@ -17,7 +17,7 @@
  * (γ/σ · dy) flows through BatchNorm2d's own ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchStatistics, BatchStatisticsFn } from '../../model/layers/batch-statistics';
+import type { BatchStatistics, BatchStatisticsFn } from '../../model/layers/batch_statistics';
 import type { Collective } from './collective';
 
 /** Where this worker's samples sit in the SGD batch. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend';
 import { BatchNorm2d } from '../../../src/model/layers/batchnorm';
-import { groupedBatchStatistics } from '../../../src/model/layers/batch-statistics';
+import { groupedBatchStatistics } from '../../../src/model/layers/batch_statistics';
 import { Rng } from '../../../src/util/rng';
 import { maxAbsDiff, randomArray } from '../helpers';
 

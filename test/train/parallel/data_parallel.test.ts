@@ -6,7 +6,7 @@ import { BatchLoader, type Batch } from '../../../src/data/loader';
 import { buildDataset } from '../../../src/data/registry';
 import { initBackend } from '../../../src/engine/backend';
 import { buildSegmentor } from '../../../src/model/build';
-import { groupedBatchStatistics } from '../../../src/model/layers/batch-statistics';
+import { groupedBatchStatistics } from '../../../src/model/layers/batch_statistics';
 import { setBatchStatistics } from '../../../src/model/layers/batchnorm';
 import { modelPreset } from '../../../src/model/presets';
 import { DataParallelTrainer } from '../../../src/train/parallel/data_parallel';

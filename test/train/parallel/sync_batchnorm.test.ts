@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/backend';
-import { groupedBatchStatistics } from '../../../src/model/layers/batch-statistics';
+import { groupedBatchStatistics } from '../../../src/model/layers/batch_statistics';
 import { BatchNorm2d } from '../../../src/model/layers/batchnorm';
 import { createCollectiveBuffers } from '../../../src/train/parallel/collective';
 import { spawnScriptWorker } from '../../../src/util/spawn_worker';

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchCrf, straightforwardGuidanceCrf, syntheticCrfInput } from '../../src/crf/crf_bench';
+import { benchCrf, straightforwardGuidanceCrf, syntheticCrfInput } from '../../src/bench/crf_bench';
 import { runGuidanceCrf } from '../../src/crf/guidance_crf';
 import { prepareGuide } from '../../src/crf/guided_filter';
-import { relativeError } from './reference';
+import { relativeError } from '../crf/reference';
 
 test('benchCrf returns one row per (threads, subsample, kernel) plus the guide, with positive times (smoke test, tiny image)', async () => {
   const rows = await benchCrf({ height: 24, width: 32, numClasses: 3, T: 2, r: 2, runs: 5, warmup: 0, threads: [1, 2], subsamples: [1, 2] });

@@ -1,4 +1,4 @@
-/** Prints the `crf` benchmark table: `npx tsx src/crf/bench_crf_main.ts [runs]`. */
+/** Prints the `crf` benchmark table: `npx tsx src/bench/crf_bench_main.ts [runs]`. */
 import * as os from 'node:os';
 import { benchCrf } from './crf_bench';
 

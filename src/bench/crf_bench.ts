@@ -3,13 +3,13 @@
  * 360x480 image with L = 11, T = 5, r = 4, single- and multi-threaded, exact
  * and fast guided filter. Median of several runs after warm-up runs.
  */
-import { GuidanceCrfPool } from './crf_pool';
-import { runGuidanceCrf, type CrfInput } from './guidance_crf';
-import { boxFilter } from './box_filter';
-import { prepareGuide, type Guide } from './guided_filter';
+import { GuidanceCrfPool } from '../crf/crf_pool';
+import { runGuidanceCrf, type CrfInput } from '../crf/guidance_crf';
+import { boxFilter } from '../crf/box_filter';
+import { prepareGuide, type Guide } from '../crf/guided_filter';
 import { Rng } from '../util/rng';
 import { timeRuns } from '../util/timing';
-import type { CrfKernel } from './kernel';
+import type { CrfKernel } from '../crf/kernel';
 
 /** Benchmark options (defaults = BENCH.md `crf`). */
 export interface CrfBenchOptions {

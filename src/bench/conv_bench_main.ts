@@ -1,10 +1,10 @@
 /**
- * Prints the convolution benchmark: `npx tsx src/engine/bench_conv_main.ts [wasm|cpu] [runs]`.
+ * Prints the convolution benchmark: `npx tsx src/bench/conv_bench_main.ts [wasm|cpu] [runs]`.
  * One line per shape with forward / backprop-input / backprop-filter median
  * times and GFLOP/s, the backward/forward ratios, and the stock wasm
  * Conv2DBackpropInput where the project replaced it.
  */
-import { initBackend } from './backend';
+import { initBackend } from '../engine/backend';
 import { BenchRow, VGG_CASES, benchConv } from './conv_bench';
 
 function cell(row: BenchRow | undefined): string {

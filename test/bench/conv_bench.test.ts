@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { benchConv, convFlops, formatBenchTable } from '../../src/engine/conv_bench';
-import { onBackend } from './helpers';
+import { benchConv, convFlops, formatBenchTable } from '../../src/bench/conv_bench';
+import { onBackend } from '../engine/helpers';
 
 test('benchConv reports forward and both gradients per case, and leaves no tensors', async () => {
   await onBackend('wasm', () => tf.zeros([1]));

@@ -4,8 +4,8 @@
  * Runs on whatever backend is active; call `initBackend` first.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dGradConfig } from './kernels/conv2d_grad';
-import { stockKernel } from './kernels';
+import { conv2dGradConfig } from '../engine/kernels/conv2d_grad';
+import { stockKernel } from '../engine/kernels';
 import { median } from '../util/timing';
 
 /** One timed operation. */
