@@ -1,9 +1,30 @@
 /**
  * Combination of cached candidate maps in plain typed arrays (METHOD.md §3), so
  * one network pass per image can feed every combination rule (ablation, fitting).
- * Same rules as `combineCandidates` in infer.ts, which works on tensors.
+ * The one place the combination rules live: inference combines with them too.
  */
-import type { CandidateMaps, CombineMode } from './infer';
+
+/** How candidates are combined (METHOD.md §3). `learned` needs weights. */
+export type CombineMode = 'avg' | 'max' | 'avgmax' | 'learned';
+
+/** One candidate of the ensemble: a resize factor and whether the image is mirrored. */
+export interface Candidate {
+  scale: number;
+  flipped: boolean;
+}
+
+/** Every candidate's unary and global scores of one image, as typed arrays (for caching). */
+export interface CandidateMaps {
+  height: number;
+  width: number;
+  numClasses: number;
+  candidates: Candidate[];
+  /** [candidates, H, W, L], classes fastest. */
+  unaries: Float32Array;
+  /** [candidates, L]; null for the baseline. */
+  globals: Float32Array | null;
+}
+
 
 /**
  * Combines candidate unaries laid out [N, P, L] (P pixels, classes fastest)

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Segmentor } from '../model/types';
+import { combineMaps, meanGlobalScores, type Candidate, type CandidateMaps, type CombineMode } from './combine';
 
-/** How candidates are combined (METHOD.md §3). `learned` needs weights. */
-export type CombineMode = 'avg' | 'max' | 'avgmax' | 'learned';
+export type { Candidate, CandidateMaps, CombineMode };
 
 export interface EnsembleOptions {
   /** Resize factors of the candidates (paper: 1.2, 1.0, 0.8). */
@@ -34,12 +34,6 @@ export interface UnaryMap {
   scores: Float32Array;
   /** Global scores g (averaged over candidates); null for the baseline. */
   global: Float32Array | null;
-}
-
-/** One candidate of the ensemble: a resize factor and whether the image is mirrored. */
-export interface Candidate {
-  scale: number;
-  flipped: boolean;
 }
 
 /** The candidates of `opts` in the order {@link candidateUnaries} stacks them (scale-major, unflipped first). */
@@ -89,40 +83,6 @@ export function candidateUnaries(
   return { unaries: result.unaries, global: result.global ?? null };
 }
 
-/** Combines candidate unaries [N, H, W, L] into one [H, W, L] map. */
-export function combineCandidates(unaries: tf.Tensor4D, mode: CombineMode, learnedWeights?: Float32Array): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [n, , , numClasses] = unaries.shape;
-    switch (mode) {
-      case 'avg':
-        return tf.mean(unaries, 0) as tf.Tensor3D;
-      case 'max':
-        return tf.max(unaries, 0) as tf.Tensor3D;
-      case 'avgmax':
-        return tf.div(tf.add(tf.mean(unaries, 0), tf.max(unaries, 0)), 2) as tf.Tensor3D;
-      case 'learned': {
-        if (!learnedWeights || learnedWeights.length !== n * numClasses) {
-          throw new Error(`learned combination needs ${n}×${numClasses} weights, got ${learnedWeights?.length ?? 0}`);
-        }
-        const weights = tf.tensor4d(learnedWeights, [n, 1, 1, numClasses]);
-        return tf.sum(tf.mul(unaries, weights), 0) as tf.Tensor3D;
-      }
-    }
-  });
-}
-
-/** Every candidate's unary and global scores of one image, as typed arrays (for caching). */
-export interface CandidateMaps {
-  height: number;
-  width: number;
-  numClasses: number;
-  candidates: Candidate[];
-  /** [candidates, H, W, L], classes fastest. */
-  unaries: Float32Array;
-  /** [candidates, L]; null for the baseline. */
-  globals: Float32Array | null;
-}
-
 /** Runs the network once per candidate and returns the maps as typed arrays. */
 export function candidateMaps(
   model: Segmentor,
@@ -155,20 +115,8 @@ export function inferUnary(
   width: number,
   opts: EnsembleOptions = SINGLE_SCALE,
 ): UnaryMap {
-  const { unaries, global } = candidateUnaries(model, image, height, width, opts);
-  try {
-    const combined = combineCandidates(unaries, opts.combine, opts.learnedWeights);
-    const scores = combined.dataSync() as Float32Array;
-    combined.dispose();
-    let globalScores: Float32Array | null = null;
-    if (global) {
-      const meanGlobal = tf.mean(global, 0);
-      globalScores = meanGlobal.dataSync() as Float32Array;
-      meanGlobal.dispose();
-    }
-    return { height, width, numClasses: unaries.shape[3], scores, global: globalScores };
-  } finally {
-    unaries.dispose();
-    global?.dispose();
-  }
+  const maps = candidateMaps(model, image, height, width, opts);
+  // One candidate combines to itself: no copy.
+  const scores = maps.candidates.length === 1 && opts.combine !== 'learned' ? maps.unaries : combineMaps(maps, opts.combine, opts.learnedWeights);
+  return { height, width, numClasses: maps.numClasses, scores, global: meanGlobalScores(maps) };
 }
