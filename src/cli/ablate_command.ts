@@ -8,11 +8,10 @@ import { Command, Option } from 'commander';
 import { buildDataset } from '../data/registry';
 import { loadCheckpoint } from '../model/serialization';
 import type { Segmentor } from '../model/types';
-import { runAblation } from '../pipeline/ablation';
-import { ablationInfo, writeAblationReport } from '../pipeline/ablation_report';
-import { prepareAblationSettings, saveFittedSettings } from '../pipeline/ablation_setup';
+import { writeAblationReport } from '../tuning/ablation_report';
+import { runAblationWorkflow } from '../tuning/ablation_workflow';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
-import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
+import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../tuning/fit_crf';
 import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig } from './eval_command';
 import { progress } from './fit_crf_command';
@@ -80,7 +79,7 @@ export function ablateCommand(): Command {
         loaded.push(baseline.model);
         if (joint.model.config.variant !== 'joint') throw new Error(`${jointDir}: --joint must be a joint model (it has no global branch)`);
         runner = await createCrfRunner(o.threads);
-        const setup = await prepareAblationSettings(
+        const { result, info } = await runAblationWorkflow(
           { joint: { ...joint, checkpoint: jointDir }, baseline: { ...baseline, checkpoint: baselineDir } },
           dataset,
           runner,
@@ -91,24 +90,19 @@ export function ablateCommand(): Command {
             fitLimit: o.fitLimit,
             space: o.quick ? QUICK_CRF_SEARCH : DEFAULT_CRF_SEARCH,
             onImage: progress('fitting: network pass'),
+            saveFitted: o.saveFitted ?? false,
+            limit: o.limit,
+            onEvalImage: progress('ablation'),
+            onSetup: (setup, saved) => {
+              for (const role of ['joint', 'baseline'] as const) {
+                if (!setup[role].fitted) continue;
+                const m = setup[role];
+                process.stderr.write(`${role} CRF (averaged): ${m.crfSource}\n${role} combination weights: ${m.combineSource}\n${role} CRF (learned combination): ${m.crfLearnedSource}\n`);
+              }
+              for (const dir of saved) process.stderr.write(`fitted settings saved with ${path.join(dir, 'model.json')}\n`);
+            },
           },
         );
-        for (const role of ['joint', 'baseline'] as const) {
-          if (setup[role].fitted) {
-            const m = setup[role];
-            process.stderr.write(`${role} CRF (averaged): ${m.crfSource}\n${role} combination weights: ${m.combineSource}\n${role} CRF (learned combination): ${m.crfLearnedSource}\n`);
-          }
-        }
-        if (o.saveFitted) {
-          for (const dir of await saveFittedSettings(setup, { joint: jointDir, baseline: baselineDir })) {
-            process.stderr.write(`fitted settings saved with ${path.join(dir, 'model.json')}\n`);
-          }
-        }
-        const result = await runAblation({ baseline: baseline.model, joint: joint.model }, dataset, setup.settings, runner, {
-          limit: o.limit,
-          onImage: progress('ablation'),
-        });
-        const info = ablationInfo(setup, dataset, { joint: jointDir, baseline: baselineDir });
         const files = writeAblationReport(o.out, result, info);
         for (const r of result.rows) {
           const single = r.singleScale ? ` (single scale ${(100 * r.singleScale.mIoU).toFixed(2)})` : '';

@@ -13,11 +13,9 @@ import type { Config } from '../config/schema';
 import { buildDataset } from '../data/registry';
 import type { Dataset } from '../data/types';
 import { loadCheckpoint, readModelJson } from '../model/serialization';
-import { runAblation } from '../pipeline/ablation';
-import { ablationInfo } from '../pipeline/ablation_report';
-import { prepareAblationSettings, saveFittedSettings } from '../pipeline/ablation_setup';
+import { runAblationWorkflow } from '../tuning/ablation_workflow';
 import { createCrfRunner } from '../pipeline/crf_runner';
-import { QUICK_CRF_SEARCH } from '../pipeline/fit_crf';
+import { QUICK_CRF_SEARCH } from '../tuning/fit_crf';
 import { DEFAULT_PIPELINE } from '../pipeline/predictor';
 import { loadConfig } from './config_file';
 import { packageRoot, positiveInt, startBackend } from './common';
@@ -73,16 +71,15 @@ async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Reco
   });
   const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
   try {
-    const setup = await prepareAblationSettings({ joint: await entry('joint'), baseline: await entry('baseline') }, dataset, runner, {
+    const { result, info } = await runAblationWorkflow({ joint: await entry('joint'), baseline: await entry('baseline') }, dataset, runner, {
       scales: [...PAPER_SCALES],
       flip: true,
       fit: 'missing',
       fitLimit: DEMO_FIT_IMAGES,
       space: QUICK_CRF_SEARCH,
+      saveFitted: true,
+      note: 'quick CRF search; the fitted settings overlap the evaluated images',
     });
-    await saveFittedSettings(setup, dirs);
-    const result = await runAblation({ baseline: model('baseline'), joint: model('joint') }, dataset, setup.settings, runner);
-    const info = ablationInfo(setup, dataset, dirs, 'quick CRF search; the fitted settings overlap the evaluated images');
     return { result, info };
   } finally {
     await runner.close();

@@ -6,8 +6,8 @@ import type { Dataset } from '../data/types';
 import { argmax } from '../eval/metrics_oracle';
 import type { SegmentationMetrics } from '../eval/metrics';
 import type { Segmentor } from '../model/types';
-import type { AblationResult } from '../pipeline/ablation';
-import { ablationMarkdown, writeAblationReport, type AblationInfo } from '../pipeline/ablation_report';
+import type { AblationResult } from '../tuning/ablation';
+import { ablationMarkdown, writeAblationReport, type AblationInfo } from '../tuning/ablation_report';
 import { predictScores } from '../pipeline/predictor';
 import { writeFileAtomicSync } from '../util/atomic_write';
 

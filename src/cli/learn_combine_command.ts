@@ -11,7 +11,7 @@ import { candidateList, PAPER_SCALES } from '../ensemble/infer';
 import { combinePixelAccuracy, uniformCombineWeights } from '../ensemble/learn_combine';
 import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
-import { fitInferenceSettings, fitMetadataPatch } from '../pipeline/fit_settings';
+import { fitInferenceSettings, fitMetadataPatch } from '../tuning/fit_settings';
 import { updateCheckpointMetadata } from '../pipeline/model_settings';
 import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
 import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';

@@ -8,9 +8,9 @@ import { resolveCrfSettings, type CrfSettings } from '../crf/settings';
 import { ConfusionMatrix } from '../eval/confusion';
 import { computeMetrics } from '../eval/metrics';
 import { argmax } from '../eval/metrics_oracle';
-import { GuideCache, type CrfRunner } from './crf_runner';
+import { GuideCache, type CrfRunner } from '../pipeline/crf_runner';
 import type { CrfFitSample } from './fit_data';
-import { refineScores } from './refine';
+import { refineScores } from '../pipeline/refine';
 
 /** Values tried for each searched setting. */
 export interface CrfSearchSpace {

@@ -9,10 +9,10 @@ import type { Dataset } from '../data/types';
 import type { CombineMode } from '../ensemble/infer';
 import { learnCombineWeights, type CombineTrainingSet, type LearnCombineResult } from '../ensemble/learn_combine';
 import type { Segmentor } from '../model/types';
-import type { CrfRunner } from './crf_runner';
+import type { CrfRunner } from '../pipeline/crf_runner';
 import { collectFitData } from './fit_data';
 import { searchCrfSettings, type CrfSearchOptions, type CrfSearchResult, type CrfSearchRow } from './fit_crf';
-import type { StoredCombineWeights, StoredCrfAveraged } from './model_settings';
+import type { StoredCombineWeights, StoredCrfAveraged } from '../pipeline/model_settings';
 
 /** What to fit and how. */
 export interface FitRequest {

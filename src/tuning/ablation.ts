@@ -12,8 +12,8 @@ import { ConfusionMatrix } from '../eval/confusion';
 import { computeMetrics, type SegmentationMetrics } from '../eval/metrics';
 import { argmax, presentClasses } from '../eval/metrics_oracle';
 import type { Segmentor } from '../model/types';
-import { GuideCache, type CrfRunner } from './crf_runner';
-import { refineScores } from './refine';
+import { GuideCache, type CrfRunner } from '../pipeline/crf_runner';
+import { refineScores } from '../pipeline/refine';
 
 /**
  * Which CRF a row uses: none, the fitted settings with λ = 0, or the fitted

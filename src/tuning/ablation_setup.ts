@@ -10,10 +10,10 @@ import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
 import type { Segmentor } from '../model/types';
 import type { AblationSettings } from './ablation';
-import type { CrfRunner } from './crf_runner';
+import type { CrfRunner } from '../pipeline/crf_runner';
 import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
 import { averagedCrfRecord, fitInferenceSettings, fitMetadataPatch, type FitOutcome } from './fit_settings';
-import { inferenceSettingsFromMetadata, updateCheckpointMetadata, type StoredCrfAveraged } from './model_settings';
+import { inferenceSettingsFromMetadata, updateCheckpointMetadata, type StoredCrfAveraged } from '../pipeline/model_settings';
 
 /** Options of {@link prepareAblationSettings}. */
 export interface AblationSetupOptions {

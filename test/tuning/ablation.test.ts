@@ -12,11 +12,11 @@ import type { SegmentationMetrics } from '../../src/eval/metrics';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
 import type { Segmentor } from '../../src/model/types';
-import { ABLATION_ROWS, runAblation } from '../../src/pipeline/ablation';
-import { ablationInfo, writeAblationReport } from '../../src/pipeline/ablation_report';
-import { prepareAblationSettings, type AblationSetupOptions } from '../../src/pipeline/ablation_setup';
+import { ABLATION_ROWS, runAblation } from '../../src/tuning/ablation';
+import { ablationInfo, writeAblationReport } from '../../src/tuning/ablation_report';
+import { prepareAblationSettings, type AblationSetupOptions } from '../../src/tuning/ablation_setup';
 import { createCrfRunner, type CrfRunner } from '../../src/pipeline/crf_runner';
-import { QUICK_CRF_SEARCH } from '../../src/pipeline/fit_crf';
+import { QUICK_CRF_SEARCH } from '../../src/tuning/fit_crf';
 import { scorePredictor, type PipelineOptions } from '../../src/pipeline/predictor';
 
 let runner: CrfRunner;

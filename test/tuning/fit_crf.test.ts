@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { runGuidanceCrf } from '../../src/crf/guidance_crf';
 import { resolveCrfSettings, type CrfSettings } from '../../src/crf/settings';
 import { createCrfRunner, type CrfRunner } from '../../src/pipeline/crf_runner';
-import { formatSearchTable, searchCrfSettings, type CrfSearchSpace } from '../../src/pipeline/fit_crf';
-import type { CrfFitSample } from '../../src/pipeline/fit_data';
+import { formatSearchTable, searchCrfSettings, type CrfSearchSpace } from '../../src/tuning/fit_crf';
+import type { CrfFitSample } from '../../src/tuning/fit_data';
 import { Rng } from '../../src/util/rng';
 
 const L = 3;
