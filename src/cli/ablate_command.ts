@@ -12,9 +12,9 @@ import { writeAblationReport } from '../tuning/ablation_report';
 import { runAblationWorkflow } from '../tuning/ablation_workflow';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../tuning/fit_crf';
-import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
-import { addDataOptions, evalDataConfig } from './eval_command';
-import { progress } from './fit_crf_command';
+import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress } from './common';
+import { resolveDataConfig } from '../config/data_config';
+import { resolveCheckpoint } from '../train/run_folder';
 import { PAPER_SCALES } from '../ensemble/infer';
 
 interface AblateCliOptions {
@@ -67,7 +67,7 @@ export function ablateCommand(): Command {
     .action(async (o: AblateCliOptions) => {
       const jointDir = resolveCheckpoint(o.joint);
       const baselineDir = resolveCheckpoint(o.baseline);
-      const data = evalDataConfig(o, jointDir);
+      const data = resolveDataConfig(o, jointDir);
       await startBackend(o.backend as never);
       const dataset = buildDataset(data, o.split);
       const loaded: Segmentor[] = [];

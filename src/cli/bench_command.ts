@@ -5,7 +5,8 @@ import { compareTrainStep } from '../bench/train_step_bench';
 import { runWorkload, WORKLOADS, type WorkloadName, type WorkloadResult } from '../bench/workloads';
 import { median } from '../util/timing';
 import { modelPreset } from '../model/presets';
-import { backendOption, defaultCamvidRoot, nonNegativeInt, positiveInt, startBackend } from './common';
+import { backendOption, nonNegativeInt, positiveInt, startBackend } from './common';
+import { defaultCamvidRoot } from '../data/datasets/camvid';
 
 interface BenchCliOptions {
   workload?: WorkloadName;

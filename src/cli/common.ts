@@ -1,9 +1,5 @@
 /** Option parsers and helpers shared by the commands. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { shippedModelDir } from '../model/shipped';
-import { packageRoot } from '../util/package_root';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { backendSchema, type BackendName } from '../config/schema';
 import { initBackend } from '../engine/backend';
 
@@ -70,36 +66,28 @@ export async function startBackend(name: BackendName, quiet = false): Promise<st
 
 export { packageRoot } from '../util/package_root';
 
-/** The CamVid folder shipped beside the project (`../shared/datasets/camvid`), if present. */
-export function defaultCamvidRoot(): string {
-  return path.resolve(packageRoot(), '..', 'shared', 'datasets', 'camvid');
+/** Options that pick a model and the data split to run it on (see `addDataOptions`). */
+export interface DataCliOptions {
+  checkpoint?: string;
+  config?: string;
+  data?: string;
+  dataRoot?: string;
+  split: string;
 }
 
-/**
- * Resolves a checkpoint argument: a folder with model.json, or a training
- * work dir (its `final/` model, else its newest checkpoint); none given:
- * the shipped model.
- */
-export function resolveCheckpoint(dir: string | undefined): string {
-  const abs = dir === undefined ? shippedModelDir() : path.resolve(dir);
-  if (fs.existsSync(path.join(abs, 'model.json'))) return abs;
-  if (fs.existsSync(path.join(abs, 'final', 'model.json'))) return path.join(abs, 'final');
-  const root = path.join(abs, 'checkpoints');
-  if (fs.existsSync(root)) {
-    const newest = fs
-      .readdirSync(root)
-      .filter((n) => /^iter_\d+$/.test(n))
-      .sort()
-      .pop();
-    if (newest) return path.join(root, newest);
-  }
-  throw new Error(`${abs}: no model.json here, nor a training run (final/ or checkpoints/)`);
+/** Adds --config, --data, --data-root and --split (default val): how `resolveDataConfig` finds the data. */
+export function addDataOptions(cmd: Command, splitHelp: string, defaultSplit = 'val'): Command {
+  return cmd
+    .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
+    .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
+    .option('--data-root <dir>', 'data set folder')
+    .option('-s, --split <name>', splitHelp, defaultSplit);
 }
 
-/** The training run folder a checkpoint belongs to (holding config.json), if any. */
-export function runDirOf(checkpoint: string): string | null {
-  for (let dir = checkpoint, i = 0; i < 3; i++, dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
-  }
-  return null;
+/** Progress line on stderr, overwritten on a terminal. */
+export function progress(label: string): (done: number, total: number) => void {
+  return (done, total) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
+    else if (done === total) process.stderr.write(`${label} ${done}/${total}\n`);
+  };
 }

@@ -2,8 +2,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { dataSchema, parseConfig, type DataConfig } from '../config/schema';
-import { parseWith } from '../util/validate';
+import type { DataConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
 import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
 import { formatMetricsTable } from '../eval/metrics';
@@ -15,20 +14,12 @@ import type { Segmentor } from '../model/types';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
-import { readJsonFileSync } from '../util/json_file';
-import { shippedModelDir } from '../model/shipped';
-import { backendOption, defaultCamvidRoot, positiveInt, resolveCheckpoint, runDirOf, startBackend } from './common';
+import { addDataOptions, backendOption, positiveInt, startBackend, type DataCliOptions } from './common';
+import { resolveDataConfig } from '../config/data_config';
+import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
 
-/** Options that pick a model and the data split to run it on (see `addDataOptions`). */
-export interface DataCliOptions {
-  checkpoint?: string;
-  config?: string;
-  data?: string;
-  dataRoot?: string;
-  split: string;
-}
 
 interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
   oracle?: boolean;
@@ -36,25 +27,6 @@ interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
   limit?: number;
   out?: string;
   backend: string;
-}
-
-/**
- * The data config of an evaluation: --data/--data-root, else the `data` of
- * --config, else that of the training run the checkpoint came from.
- */
-export function evalDataConfig(o: Pick<EvalCliOptions, 'config' | 'data' | 'dataRoot'>, checkpoint: string): DataConfig {
-  let base: Record<string, unknown> = {};
-  if (o.config) base = (readJsonFileSync(o.config, 'config file') as { data?: Record<string, unknown> }).data ?? {};
-  else {
-    const run = runDirOf(checkpoint);
-    if (run) base = parseConfig(readJsonFileSync(path.join(run, 'config.json'), 'run config')).data;
-  }
-  // The shipped model (trained on CamVid) evaluates on the CamVid copy beside the package by default.
-  if (!base.type && checkpoint === shippedModelDir()) base = { type: 'camvid', root: defaultCamvidRoot() };
-  if (o.data && o.data !== base.type) base = { type: o.data };
-  if (o.dataRoot) base = { ...base, root: path.resolve(o.dataRoot) };
-  if (!base.type) throw new Error('no data set given: use --data (and --data-root), --config, or a checkpoint inside a training run');
-  return parseWith(dataSchema, base, 'data settings');
 }
 
 /** Evaluates `model` on one split with a terminal progress bar. */
@@ -86,15 +58,6 @@ export async function evaluateSplit(
   }
 }
 
-/** Adds --config, --data, --data-root and --split (default val): how {@link evalDataConfig} finds the data. */
-export function addDataOptions(cmd: Command, splitHelp: string, defaultSplit = 'val'): Command {
-  return cmd
-    .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
-    .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
-    .option('--data-root <dir>', 'data set folder')
-    .option('-s, --split <name>', splitHelp, defaultSplit);
-}
-
 export function evalCommand(): Command {
   const cmd = new Command('eval')
     .description(
@@ -115,7 +78,7 @@ export function evalCommand(): Command {
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: EvalCliOptions) => {
       const checkpoint = resolveCheckpoint(o.checkpoint);
-      const data = evalDataConfig(o, checkpoint);
+      const data = resolveDataConfig(o, checkpoint);
       await startBackend(o.backend as never);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       let runner: CrfRunner | null = null;

@@ -12,8 +12,9 @@ import { DEFAULT_CRF_SEARCH, formatSearchTable, QUICK_CRF_SEARCH, type CrfSearch
 import { fitInferenceSettings, crfFitPatch } from '../tuning/fit_settings';
 import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../pipeline/model_settings';
 import { resolveEnsemble } from '../pipeline/resolve';
-import { backendOption, positiveInt, resolveCheckpoint, startBackend } from './common';
-import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
+import { backendOption, positiveInt, startBackend, addDataOptions, type DataCliOptions, progress } from './common';
+import { resolveDataConfig } from '../config/data_config';
+import { resolveCheckpoint } from '../train/run_folder';
 import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
 import { PAPER_SCALES } from '../ensemble/infer';
@@ -45,13 +46,6 @@ interface FitCrfCliOptions extends PipelineCliOptions, DataCliOptions {
   backend: string;
 }
 
-/** Progress line on stderr, overwritten on a terminal. */
-export function progress(label: string): (done: number, total: number) => void {
-  return (done, total) => {
-    if (process.stderr.isTTY) process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
-    else if (done === total) process.stderr.write(`${label} ${done}/${total}\n`);
-  };
-}
 
 export function fitCrfCommand(): Command {
   const cmd = new Command('fit-crf')
@@ -87,7 +81,7 @@ export function fitCrfCommand(): Command {
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: FitCrfCliOptions) => {
       const checkpoint = resolveCheckpoint(o.checkpoint);
-      const data = evalDataConfig(o, checkpoint);
+      const data = resolveDataConfig(o, checkpoint);
       await startBackend(o.backend as never);
       const base = o.quick ? QUICK_CRF_SEARCH : DEFAULT_CRF_SEARCH;
       const space: CrfSearchSpace = {

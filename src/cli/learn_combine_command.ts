@@ -13,9 +13,9 @@ import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { fitInferenceSettings, fitMetadataPatch } from '../tuning/fit_settings';
 import { updateCheckpointMetadata } from '../pipeline/model_settings';
-import { backendOption, numberList, positiveInt, resolveCheckpoint, startBackend } from './common';
-import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
-import { progress } from './fit_crf_command';
+import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions } from './common';
+import { resolveDataConfig } from '../config/data_config';
+import { resolveCheckpoint } from '../train/run_folder';
 
 interface LearnCombineCliOptions extends DataCliOptions {
   limit: number;
@@ -50,7 +50,7 @@ export function learnCombineCommand(): Command {
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: LearnCombineCliOptions) => {
       const checkpoint = resolveCheckpoint(o.checkpoint);
-      const data = evalDataConfig(o, checkpoint);
+      const data = resolveDataConfig(o, checkpoint);
       await startBackend(o.backend as never);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       const runner = await createCrfRunner(1);

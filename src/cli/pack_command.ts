@@ -6,7 +6,8 @@ import { Command, Option } from 'commander';
 import type { BackendName } from '../config/schema';
 import type { PackedDtype } from '../model/checkpoint_io';
 import { loadCheckpoint, savePackedModel } from '../model/serialization';
-import { backendOption, packageRoot, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
+import { backendOption, packageRoot, positiveNumber, startBackend } from './common';
+import { resolveCheckpoint, RUN_CONFIG_FILE, runDirOf } from '../train/run_folder';
 import { readJsonFileSync } from '../util/json_file';
 
 interface PackCliOptions {
@@ -51,7 +52,7 @@ export function packCommand(): Command {
       const { model, config, metadata } = await loadCheckpoint(checkpoint);
       try {
         const runDir = runDirOf(checkpoint);
-        const trainingConfig = runDir ? JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')) : undefined;
+        const trainingConfig = runDir ? readJsonFileSync(path.join(runDir, RUN_CONFIG_FILE), 'run config') : undefined;
         const pretrained = (config.backbone as { pretrained?: string }).pretrained;
         const provenance = {
           packedFrom: path.relative(packageRoot(), checkpoint),

@@ -5,7 +5,8 @@ import { Command } from 'commander';
 import { load, type SegmentOptions } from '../api';
 import { overlay, readImage, writeImagePng, writeLabelPng } from '../data/image_io';
 import type { BackendName } from '../config/schema';
-import { backendOption, nonNegativeNumber, resolveCheckpoint } from './common';
+import { backendOption, nonNegativeNumber } from './common';
+import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, choicesFromOptions, crfOverridesFromOptions, describePipeline, type PipelineCliOptions } from './ensemble_options';
 import { resolvePipeline } from '../pipeline/resolve';
 

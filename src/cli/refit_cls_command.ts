@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Command } from 'commander';
-import { parseConfig } from '../config/schema';
 import { buildDataset } from '../data/registry';
 import { writeFilesAtomic } from '../model/checkpoint_io';
 import { readFileNamed } from '../util/json_file';
@@ -15,10 +14,9 @@ import { GuidedSegmentor } from '../model/segmentor';
 import { loadCheckpoint, readModelJson, saveWeights } from '../model/serialization';
 import { collectRefitViews, refitGlobalBranch, type RefitLosses, type RefitView } from '../train/refit_global';
 import { resolveClassWeights } from '../train/trainer';
-import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, resolveCheckpoint, runDirOf, startBackend } from './common';
-import { readJsonFileSync } from '../util/json_file';
-import { addDataOptions, evalDataConfig, type DataCliOptions } from './eval_command';
-import { progress } from './fit_crf_command';
+import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, startBackend, addDataOptions, progress, type DataCliOptions } from './common';
+import { resolveDataConfig } from '../config/data_config';
+import { readRunConfig, resolveCheckpoint, runDirOf } from '../train/run_folder';
 import { FITTED_SETTING_KEYS } from '../pipeline/model_settings';
 
 interface RefitCliOptions extends DataCliOptions {
@@ -81,8 +79,8 @@ export function refitClsCommand(): Command {
       if (out === checkpoint) throw new Error(`--out ${out} is the input model: write the refit elsewhere`);
       const cacheDir = o.cache ? path.resolve(o.cache) : undefined;
       if (cacheDir && (cacheDir === checkpoint || cacheDir === out)) throw new Error(`--cache ${cacheDir} must be a folder of its own`);
-      const data = evalDataConfig(o, checkpoint);
-      const train = run ? parseConfig(readJsonFileSync(path.join(run, 'config.json'), 'run config'), path.join(run, 'config.json')).train : undefined;
+      const data = resolveDataConfig(o, checkpoint);
+      const train = run ? readRunConfig(run).train : undefined;
       await startBackend(o.backend as never);
       const { model, metadata } = await loadCheckpoint(checkpoint, { addGlobalBranch: true });
       try {

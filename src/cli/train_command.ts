@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
 import { presetNames } from '../model/presets';
 import { train } from '../train/trainer';
+import { RUN_CONFIG_FILE } from '../train/run_folder';
 import { loadConfig } from './config_file';
 import { readJsonFileSync } from '../util/json_file';
 import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
@@ -32,7 +33,7 @@ interface TrainCliOptions {
 
 /** Builds the run's config: from the work dir when resuming without --config, else file + options. */
 export function trainConfigFromOptions(o: TrainCliOptions): Config {
-  const saved = path.join(o.workDir, 'config.json');
+  const saved = path.join(o.workDir, RUN_CONFIG_FILE);
   const trainOverrides: Record<string, unknown> = {};
   if (o.iterations !== undefined) trainOverrides.iterations = o.iterations;
   if (o.batchSize !== undefined) trainOverrides.batchSize = o.batchSize;

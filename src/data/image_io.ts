@@ -5,7 +5,6 @@
  * Every write is atomic (temporary file + rename); every error names the file.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import sharp from 'sharp';
 import { decodePng, encodeIndexedPng, isPng, PngColorType, PngSamples } from './png';
 import { fullPalette, Rgb } from './palette';

@@ -17,6 +17,7 @@ import {
 } from '../model/checkpoint_io';
 import { loadWeightsInto, modelCheckpointFiles } from '../model/serialization';
 import { readFileNamed, readJsonFile } from '../util/json_file';
+import { checkpointDir, listCheckpoints, removeStaleCheckpointTemps } from './run_folder';
 import type { Segmentor } from '../model/types';
 import type { MomentumSgd } from './sgd';
 
@@ -30,11 +31,6 @@ export interface RunState {
   iteration: number;
   /** Loader position before the next batch. */
   loader: LoaderState;
-}
-
-/** Folder of the checkpoint of `iteration`. */
-export function checkpointDir(workDir: string, iteration: number): string {
-  return path.join(workDir, 'checkpoints', `iter_${String(iteration).padStart(7, '0')}`);
 }
 
 /** Saves model, optimizer and run state as one atomic checkpoint folder; returns its path. */
@@ -58,26 +54,11 @@ export async function saveCheckpoint(
   return dir;
 }
 
-/** Saved checkpoint folders of a run, newest first. */
-export function listCheckpoints(workDir: string): string[] {
-  const root = path.join(workDir, 'checkpoints');
-  if (!fs.existsSync(root)) return [];
-  return fs
-    .readdirSync(root)
-    .filter((name) => /^iter_\d+$/.test(name))
-    .sort()
-    .reverse()
-    .map((name) => path.join(root, name));
-}
-
 /** Keeps the newest `keep` checkpoints and removes temporary folders left by a killed save. */
 function pruneCheckpoints(workDir: string, keep: number): void {
   for (const dir of listCheckpoints(workDir).slice(keep)) fs.rmSync(dir, { recursive: true, force: true });
-  const root = path.join(workDir, 'checkpoints');
   // One run owns a work dir, and its own save has finished, so any temporary folder here is stale.
-  for (const name of fs.readdirSync(root)) {
-    if (/^\.iter_\d+\.tmp-/.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
-  }
+  removeStaleCheckpointTemps(workDir);
 }
 
 /**

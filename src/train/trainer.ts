@@ -16,7 +16,8 @@ import type { GuidedSegmentor } from '../model/segmentor';
 import { loadPretrained } from '../weights/pretrained';
 import { saveWeights } from '../model/serialization';
 import type { Segmentor } from '../model/types';
-import { listCheckpoints, loadCheckpointInto, saveCheckpoint } from './checkpoint';
+import { loadCheckpointInto, saveCheckpoint } from './checkpoint';
+import { finalModelDir, listCheckpoints, METRICS_FILE, RUN_CONFIG_FILE } from './run_folder';
 import { polyLearningRate } from './lr_schedule';
 import { MetricsLog } from './metrics_log';
 import { TrainProgress } from './progress';
@@ -61,7 +62,7 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
     throw new Error(`${workDir} already holds a run's checkpoints: pass --resume to continue it, or choose another work dir`);
   }
   fs.mkdirSync(workDir, { recursive: true });
-  writeFileAtomicSync(path.join(workDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  writeFileAtomicSync(path.join(workDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 
   const dataset = buildDataset(config.data, config.data.trainSplit);
   const model = buildSegmentor(config.model, tc.seed);
@@ -93,7 +94,7 @@ async function runTraining(
   const tc = config.train;
   // Stored with every saved model so `predict` can name and colour the classes.
   const metadata = { classes: dataset.classes, palette: dataset.palette, trainedOn: `${config.data.type}/${config.data.trainSplit}` };
-  const log = new MetricsLog(path.join(workDir, 'metrics.jsonl'));
+  const log = new MetricsLog(path.join(workDir, METRICS_FILE));
 
   let start = 0;
   let loaderState;
@@ -193,7 +194,7 @@ async function runTraining(
       });
       process.stderr.write(`global branch refitted: BCE ${refit.before.cls.toFixed(4)} -> ${refit.after.cls.toFixed(4)}\n`);
     }
-    finalDir = path.join(workDir, 'final');
+    finalDir = finalModelDir(workDir);
     await saveWeights(finalDir, model, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
   }
   return { model, iteration, finalDir, interrupted };

@@ -13,7 +13,7 @@ import { buildDataset } from '../../src/data/registry';
 import { ConfusionMatrix } from '../../src/eval/confusion';
 import { computeMetrics } from '../../src/eval/metrics';
 import { shippedModelDir } from '../../src/model/shipped';
-import { defaultCamvidRoot } from '../../src/cli/common';
+import { defaultCamvidRoot } from '../../src/data/datasets/camvid';
 
 const CAMVID_CLASSES = ['sky', 'building', 'pole', 'road', 'pavement', 'tree', 'sign/symbol', 'fence', 'car', 'pedestrian', 'bicyclist'];
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../../src/config/schema';
 import { initBackend } from '../../src/engine/backend';
 import { loadSegmentor } from '../../src/model/serialization';
-import { checkpointDir, listCheckpoints } from '../../src/train/checkpoint';
+import { checkpointDir, listCheckpoints } from '../../src/train/run_folder';
 import { train } from '../../src/train/trainer';
 
 let tmp = '';

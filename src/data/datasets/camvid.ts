@@ -7,6 +7,12 @@ import type { DataConfig } from '../../config/schema';
 import { Rgb } from '../palette';
 import { Dataset } from '../types';
 import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
+import { packageRoot } from '../../util/package_root';
+
+/** The CamVid folder beside the project (`../shared/datasets/camvid`), where the shipped model is evaluated by default. */
+export function defaultCamvidRoot(): string {
+  return path.resolve(packageRoot(), '..', 'shared', 'datasets', 'camvid');
+}
 
 export const CAMVID_CLASSES: readonly string[] = [
   'sky', 'building', 'pole', 'road', 'pavement', 'tree',

@@ -10,7 +10,7 @@ import { registerDataset } from '../../../src/data/registry';
 import { createContext } from '../../../src/data/datasets/context';
 import { initBackend } from '../../../src/engine/backend';
 import { buildSegmentor } from '../../../src/model/build';
-import { checkpointDir, listCheckpoints } from '../../../src/train/checkpoint';
+import { checkpointDir, listCheckpoints } from '../../../src/train/run_folder';
 import { DataParallelTrainer } from '../../../src/train/parallel/data_parallel';
 import { MomentumSgd } from '../../../src/train/sgd';
 import { train } from '../../../src/train/trainer';
