@@ -1,5 +1,5 @@
 /**
- * Benchmark of the BENCH.md `crf` workload: guidance CRF on a synthetic
+ * Benchmark of the docs/benchmarks.md `crf` workload: guidance CRF on a synthetic
  * 360x480 image with L = 11, T = 5, r = 4, single- and multi-threaded, exact
  * and fast guided filter. Median of several runs after warm-up runs.
  */
@@ -11,7 +11,7 @@ import { Rng } from '../util/rng';
 import { timeRuns } from '../util/timing';
 import type { CrfKernel } from '../crf/kernel';
 
-/** Benchmark options (defaults = BENCH.md `crf`). */
+/** Benchmark options (defaults = docs/benchmarks.md `crf`). */
 export interface CrfBenchOptions {
   height?: number;
   width?: number;
@@ -66,7 +66,7 @@ export function syntheticCrfInput(H: number, W: number, L: number, seed: number)
 
 /**
  * Straightforward mean-field (comparison point only): per class, whole-image
- * box filters of p, I·p, then of a, b (METHOD.md §2 formulas as written),
+ * box filters of p, I·p, then of a, b (docs/method.md §2 formulas as written),
  * Potts compatibility, Math.exp softmax. Returns the final scores.
  */
 export function straightforwardGuidanceCrf(guide: Guide, unary: Float32Array, L: number, w: number, T: number): Float32Array {

@@ -1,5 +1,5 @@
 /**
- * The `train-step` workload (BENCH.md): one SGD step of the joint loss on a
+ * The `train-step` workload (docs/benchmarks.md): one SGD step of the joint loss on a
  * batch of random 256×256 crops, in this thread or with data-parallel
  * worker threads. Several worker counts are timed in interleaved rounds (one
  * step of each count per round), so that slow drifts of the machine's speed

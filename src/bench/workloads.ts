@@ -1,5 +1,5 @@
 /**
- * The benchmark workloads of BENCH.md, built from the ordinary model and
+ * The benchmark workloads of docs/benchmarks.md, built from the ordinary model and
  * pipeline code (no special path): `train-step`, `infer`, `infer-tta`, `crf`,
  * `eval-val`. Each returns its median time and, for network work, GFLOP/s.
  */
@@ -46,7 +46,7 @@ export interface BenchContext {
   loadedModel?: Segmentor;
   /** Data-parallel worker threads for `train-step` (default 1: the calling thread, no workers). */
   workers?: number;
-  /** Images per `train-step` batch (default 2, as BENCH.md defines it). */
+  /** Images per `train-step` batch (default 2, as docs/benchmarks.md defines it). */
   batchSize?: number;
   /** Images per worker in a `train-step` worker comparison (overrides `batchSize`: each count steps perWorker × workers). */
   perWorker?: number;
@@ -112,7 +112,7 @@ async function evalValWorkload(ctx: BenchContext): Promise<WorkloadResult> {
   }
 }
 
-/** CRF settings of the `crf` and `eval-val` workloads (BENCH.md: T = 5, r = 4). */
+/** CRF settings of the `crf` and `eval-val` workloads (docs/benchmarks.md: T = 5, r = 4). */
 const BENCH_CRF = { T: 5, r: 4, eps: 10, w: 5, lambda: 1 };
 /** Threads of the CRF pool (the machine's 2 cores). */
 const CRF_THREADS = 2;

@@ -1,4 +1,4 @@
-/** `guideseg bench`: the benchmark workloads of BENCH.md, one line each. */
+/** `guideseg bench`: the benchmark workloads of docs/benchmarks.md, one line each. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackendName } from '../config/schema';
 import { compareTrainStep } from '../bench/train_step_bench';
@@ -34,7 +34,7 @@ function workerList(value: string): number[] {
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
-      'Run the benchmark workloads of BENCH.md (all by default) and print, one line each, the workload, ' +
+      'Run the benchmark workloads of docs/benchmarks.md (all by default) and print, one line each, the workload, ' +
         'the median wall time over --runs runs after a warm-up, and the achieved GFLOP/s (2 FLOPs per multiply-add).',
     )
     .addOption(new Option('--workload <name>', 'run only this workload').choices([...WORKLOADS]))
@@ -50,7 +50,7 @@ export function benchCommand(): Command {
         'prints images/s, where each worker\'s time went, and the speed-up over the first count',
       workerList,
     )
-    .option('--batch-size <n>', 'train-step only: images per step (default 2, as BENCH.md defines the workload)', positiveInt)
+    .option('--batch-size <n>', 'train-step only: images per step (default 2, as docs/benchmarks.md defines the workload)', positiveInt)
     .addOption(
       new Option(
         '--per-worker <n>',

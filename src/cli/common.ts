@@ -2,6 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { backendSchema, type BackendName } from '../config/schema';
 import { initBackend } from '../engine/backend';
+import { datasetTypes } from '../data/registry';
 
 /** Parses a positive integer option. */
 export function positiveInt(value: string): number {
@@ -79,7 +80,7 @@ export interface DataCliOptions {
 export function addDataOptions(cmd: Command, splitHelp: string, defaultSplit = 'val'): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config whose `data` section names the data set')
-    .option('-d, --data <type>', 'data set type (camvid, voc, context); default: the training run\'s')
+    .option('-d, --data <type>', `data set type (registered: ${datasetTypes().join(', ')}); default: the training run's`)
     .option('--data-root <dir>', 'data set folder')
     .option('-s, --split <name>', splitHelp, defaultSplit);
 }

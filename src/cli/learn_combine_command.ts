@@ -1,6 +1,6 @@
 /**
  * `guideseg learn-combine`: learns the per-candidate, per-class combination
- * weights (METHOD.md §3) on cached candidate maps of a split's first images,
+ * weights (docs/method.md §3) on cached candidate maps of a split's first images,
  * network frozen, and stores them with the model
  * (model.json `userDefinedMetadata.combineWeights`) for `--combine learned`.
  */

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
 import { presetNames } from '../model/presets';
+import { datasetTypes } from '../data/registry';
 import { train } from '../train/trainer';
 import { RUN_CONFIG_FILE } from '../train/run_folder';
 import { loadConfig } from './config_file';
@@ -70,8 +71,8 @@ export function trainCommand(): Command {
     .option('--resume', 'continue from the newest checkpoint in --work-dir (uses its config.json unless --config is given)')
     .option('-m, --model <preset>', `model preset: ${presetNames().join(', ')}`)
     .addOption(new Option('--variant <variant>', 'joint (U = D + g, CE + BCE) or baseline (dense branch only)').choices(['joint', 'baseline']))
-    .option('-d, --data <type>', 'data set type: camvid, voc, context')
-    .option('--data-root <dir>', 'data set folder (camvid, voc)')
+    .option('-d, --data <type>', `data set type (registered: ${datasetTypes().join(', ')})`)
+    .option('--data-root <dir>', 'data set folder (data sets read from disk)')
     .option('--iterations <n>', 'number of SGD steps', positiveInt)
     .option('--batch-size <n>', 'images per SGD step', positiveInt)
     .option('--crop <size>', 'random crop size, e.g. 256 or 320x480', sizeOption)

@@ -1,5 +1,5 @@
 /**
- * Content-sensitive label compatibility (METHOD.md §2):
+ * Content-sensitive label compatibility (docs/method.md §2):
  *   μ(l, l') = δ(l = l') + λ · (ĝ_l + ĝ_l'),   ĝ = log sigmoid(g)
  * where g are the global (classification) scores of the image. The CRF only
  * needs the vector ĝ ("log presence"); λ is a CRF setting.

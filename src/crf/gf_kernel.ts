@@ -1,6 +1,6 @@
 /**
  * Streaming kernel of the exact guided filter. For every channel c of p it runs
- * the two box passes of METHOD.md §2 row by row:
+ * the two box passes of docs/method.md §2 row by row:
  *   pass 1: box of [p, I_r p, I_g p, I_b p] → a = (Σ+εI)⁻¹ cov(I, p), b = mean_p − aᵀμ
  *   pass 2: box of [a, b] → q = mean_aᵀ I + mean_b
  * The image is processed in vertical strips (with a 2r-column halo) and, within

@@ -1,5 +1,5 @@
 /**
- * Guidance CRF with content-sensitive compatibility (METHOD.md §2), single
+ * Guidance CRF with content-sensitive compatibility (docs/method.md §2), single
  * thread. See `crf_pool.ts` for the multi-threaded version (same results).
  */
 import { prepareGuide, type Guide, type GuideAllocator } from './guided_filter';

@@ -1,5 +1,5 @@
 /**
- * Guided filter with the image as guide (METHOD.md §2): per-image quantities are
+ * Guided filter with the image as guide (docs/method.md §2): per-image quantities are
  * precomputed once by {@link prepareGuide}, after which filtering any number of
  * maps costs O(H·W) per map whatever the radius.
  */

@@ -1,5 +1,5 @@
 /**
- * Mean-field inference of the guidance CRF over a band of rows (METHOD.md §2):
+ * Mean-field inference of the guidance CRF over a band of rows (docs/method.md §2):
  *   Q⁰ = softmax(U);  repeat T times: M = GF(I, Q), S = U + w·μ·M, Q = softmax(S).
  * The same code runs on one thread (one band = the image) or on several threads
  * sharing the buffers, with a barrier wherever a phase reads other bands' rows.

@@ -1,4 +1,4 @@
-/** Settings of the guidance CRF (METHOD.md §2), validated by a zod schema. */
+/** Settings of the guidance CRF (docs/method.md §2), validated by a zod schema. */
 import { z } from 'zod';
 import { parseField } from '../util/validate';
 

@@ -1,37 +1,29 @@
 /**
  * Data sets by name. `buildDataset(config, split)` opens split `split` of the
- * data set `config.type`; new types register a factory with `registerDataset`.
+ * data set `config.type`; each data set file registers itself in `DATASETS`
+ * (datasets/dataset.ts), and `registerDataset` adds one from outside.
  */
 import type { DataConfig } from '../config/schema';
-import { createCamvid } from './datasets/camvid';
-import { createContext } from './datasets/context';
-import { createVoc } from './datasets/voc';
-import { Dataset } from './types';
+import './datasets';
+import { DATASETS, type DatasetFactory } from './datasets/dataset';
+import type { Dataset } from './types';
 
-/** Opens one split of a data set from its configuration. */
-export type DatasetFactory = (config: DataConfig, split: string) => Dataset;
+export type { DatasetFactory };
 
-const factories = new Map<string, DatasetFactory>([
-  ['camvid', createCamvid],
-  ['voc', createVoc],
-  ['context', createContext],
-]);
-
-/** Registers (or replaces) the data set type `name`. */
+/** Registers the data set type `name` (an error if it exists). */
 export function registerDataset(name: string, factory: DatasetFactory): void {
-  factories.set(name, factory);
+  DATASETS.register(name, factory);
 }
 
-/** Names of the registered data set types. */
+/** Names of the registered data set types, sorted. */
 export function datasetTypes(): string[] {
-  return [...factories.keys()].sort();
+  return DATASETS.names().sort();
 }
 
 /** Opens split `split` of the data set `config.type`; errors name the unknown type or bad files. */
 export function buildDataset(config: DataConfig, split: string): Dataset {
-  const factory = factories.get(config.type);
-  if (!factory) {
+  if (!DATASETS.has(config.type)) {
     throw new Error(`unknown data.type '${config.type}'; known types: ${datasetTypes().join(', ')}`);
   }
-  return factory(config, split);
+  return DATASETS.get(config.type)(config, split);
 }

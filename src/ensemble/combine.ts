@@ -1,10 +1,10 @@
 /**
- * Combination of cached candidate maps in plain typed arrays (METHOD.md §3), so
+ * Combination of cached candidate maps in plain typed arrays (docs/method.md §3), so
  * one network pass per image can feed every combination rule (ablation, fitting).
  * The one place the combination rules live: inference combines with them too.
  */
 
-/** How candidates are combined (METHOD.md §3). `learned` needs weights. */
+/** How candidates are combined (docs/method.md §3). `learned` needs weights. */
 export type CombineMode = 'avg' | 'max' | 'avgmax' | 'learned';
 
 /** One candidate of the ensemble: a resize factor and whether the image is mirrored. */

@@ -1,6 +1,6 @@
 /**
  * Test-time inference: runs the network on candidates of one image (scales ×
- * flips, METHOD.md §3), maps each candidate's unary back to the original size
+ * flips, docs/method.md §3), maps each candidate's unary back to the original size
  * and combines them. The output is plain typed arrays for the CRF and metrics.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,5 +1,5 @@
 /**
- * "Learn to combine" (METHOD.md §3): per-candidate, per-class weights λ_i ∈ R^L
+ * "Learn to combine" (docs/method.md §3): per-candidate, per-class weights λ_i ∈ R^L
  * with ŝ = Σ_i λ_i ⊙ s_i, fitted offline on cached candidate maps (network
  * frozen) by minimizing the mean cross-entropy of softmax(ŝ) over labelled
  * pixels (ignore 255 excluded). ŝ is linear in λ, so the loss is convex in λ;

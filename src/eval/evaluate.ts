@@ -1,5 +1,5 @@
 /**
- * Evaluation of a whole split (METHOD.md §4): every sample's prediction at the
+ * Evaluation of a whole split (docs/method.md §4): every sample's prediction at the
  * label's resolution goes into one confusion matrix, then the metrics. The
  * predictor is any function from a sample to per-pixel class scores, so this
  * file knows nothing of networks.

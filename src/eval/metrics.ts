@@ -1,5 +1,5 @@
 /**
- * Segmentation metrics from a confusion matrix (METHOD.md §4): per-class IoU and
+ * Segmentation metrics from a confusion matrix (docs/method.md §4): per-class IoU and
  * accuracy, their means, pixel accuracy, and a Markdown table of them.
  */
 import { ConfusionMatrix } from './confusion';

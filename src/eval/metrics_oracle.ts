@@ -1,6 +1,6 @@
 /**
  * Turning score maps into label maps, and the "+ground truth label" oracle of
- * METHOD.md §4 that keeps only the classes present in the ground truth.
+ * docs/method.md §4 that keeps only the classes present in the ground truth.
  */
 import { IGNORE_INDEX } from '../data/types';
 

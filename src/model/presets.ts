@@ -1,5 +1,5 @@
 /**
- * Named model configurations: the benchmark models of BENCH.md (CamVid,
+ * Named model configurations: the benchmark models of docs/benchmarks.md (CamVid,
  * L = 11) and the paper's full-width models (Pascal VOC, L = 21).
  */
 import { ModelConfig, ModelConfigInput, parseModelConfig } from '../config/schema';
@@ -26,7 +26,7 @@ const paperHeads = {
 
 /** The presets, by name. */
 export const MODEL_PRESETS: Readonly<Record<string, ModelConfigInput>> = {
-  /** BENCH.md `bench-vgg`: VGG-16 LargeFOV x0.25, stride 8, 4,764,646 parameters. */
+  /** docs/benchmarks.md `bench-vgg`: VGG-16 LargeFOV x0.25, stride 8, 4,764,646 parameters. */
   'bench-vgg': {
     name: 'bench-vgg',
     variant: 'joint',
@@ -34,7 +34,7 @@ export const MODEL_PRESETS: Readonly<Record<string, ModelConfigInput>> = {
     backbone: { type: 'vgg16', width: 0.25, outputStride: 8 },
     ...benchHeads,
   },
-  /** BENCH.md `bench-resnet`: ResNet-18 x0.5 with BatchNorm, stride 16. */
+  /** docs/benchmarks.md `bench-resnet`: ResNet-18 x0.5 with BatchNorm, stride 16. */
   'bench-resnet': {
     name: 'bench-resnet',
     variant: 'joint',

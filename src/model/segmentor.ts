@@ -1,5 +1,5 @@
 /**
- * The network of METHOD.md §1: backbone → dense head (D) and, for the joint
+ * The network of docs/method.md §1: backbone → dense head (D) and, for the joint
  * variant, global head (g); unary U = D + g broadcast, upsampled to the image.
  */
 import * as tf from '@tensorflow/tfjs-core';

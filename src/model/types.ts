@@ -10,7 +10,7 @@ export interface SegmentorOutput {
   global: tf.Tensor2D | null;
 }
 
-/** The network of METHOD.md §1: backbone + dense head (+ clsNet). */
+/** The network of docs/method.md §1: backbone + dense head (+ clsNet). */
 export interface Segmentor extends Module {
   readonly config: ModelConfig;
   /**

@@ -1,5 +1,5 @@
 /**
- * Joint loss of METHOD.md §1: per-pixel cross-entropy over the fused unary
+ * Joint loss of docs/method.md §1: per-pixel cross-entropy over the fused unary
  * (ignore label excluded) plus β · binary cross-entropy of the global scores
  * against class presence. Terms come back by name so they are logged apart.
  */
@@ -17,7 +17,7 @@ export interface LossTerms {
 }
 
 /**
- * Class-presence targets z (METHOD.md §1): z[b, l] = 1 iff class l occurs in
+ * Class-presence targets z (docs/method.md §1): z[b, l] = 1 iff class l occurs in
  * sample b's label, ignore pixels excluded.
  */
 export function presenceTargets(labels: Uint8Array, batch: number, numClasses: number): Float32Array {

@@ -5,7 +5,7 @@
  * Here the backbone and dense head are frozen: each training image is run
  * once per view (scale × flip), the summary clsNet reads (its pooled F) and D
  * are cached, and only the clsNet layers are trained, with the joint loss of
- * METHOD.md §1 (CE of D + g at the feature grid + β · BCE of g against the
+ * docs/method.md §1 (CE of D + g at the feature grid + β · BCE of g against the
  * whole image's class presence).
  */
 import * as tf from '@tensorflow/tfjs-core';

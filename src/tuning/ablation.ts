@@ -1,5 +1,5 @@
 /**
- * The ablation of METHOD.md §4 (paper's Table 3) and the combination table
+ * The ablation of docs/method.md §4 (paper's Table 3) and the combination table
  * (paper's Table 2) in one pass over a split: each image runs each network once
  * per candidate, and every row's prediction is derived from those cached maps
  * (combination, CRF, oracle). Rows are cumulative, as in the paper.

@@ -1,5 +1,5 @@
 /**
- * Piecewise fitting of the guidance CRF (METHOD.md §2): search of w, λ, r, ε
+ * Piecewise fitting of the guidance CRF (docs/method.md §2): search of w, λ, r, ε
  * and T on cached unaries of a validation subset, scored by the subset's mIoU.
  * Each setting costs CRF time only; guides are shared by settings with the
  * same r and ε.

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import type { ModelConfig } from '../config/schema';
 import type { BackboneConfig } from '../model/backbones/backbone';
 import type { Module } from '../model/module';
-import { Registry } from '../model/registry';
+import { Registry } from '../util/registry';
 import { importDarknetTiny } from './darknet_tfjs';
 import { importDeepLabEdgeTpu } from './deeplab_edgetpu_tflite';
 import { importMobileNetV2 } from './mobilenetv2_tflite';

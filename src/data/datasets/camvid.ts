@@ -8,6 +8,7 @@ import { Rgb } from '../palette';
 import { Dataset } from '../types';
 import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
 import { packageRoot } from '../../util/package_root';
+import { DATASETS } from './dataset';
 
 /** The CamVid folder beside the project (`../shared/datasets/camvid`), where the shipped model is evaluated by default. */
 export function defaultCamvidRoot(): string {
@@ -50,3 +51,5 @@ export function createCamvid(config: DataConfig, split: string): Dataset {
     source: listFile,
   });
 }
+
+DATASETS.register('camvid', createCamvid);

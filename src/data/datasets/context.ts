@@ -39,6 +39,7 @@ import { Rng } from '../../util/rng';
 import { Rgb } from '../palette';
 import { mixSeed } from '../seed';
 import { Dataset, Sample } from '../types';
+import { DATASETS } from './dataset';
 
 export const CONTEXT_CLASSES: readonly string[] = ['clutter', 'water', 'sky', 'floor', 'boat', 'kite', 'lamp', 'rock'];
 
@@ -208,3 +209,5 @@ export function createContext(config: DataConfig, split: string): Dataset {
     },
   };
 }
+
+DATASETS.register('context', createContext);

@@ -10,6 +10,7 @@ import type { DataConfig } from '../../config/schema';
 import { labelColormap, Rgb } from '../palette';
 import { Dataset } from '../types';
 import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
+import { DATASETS } from './dataset';
 
 export const VOC_CLASSES: readonly string[] = [
   'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
@@ -43,3 +44,5 @@ export function createVoc(config: DataConfig, split: string): Dataset {
     source: listFile,
   });
 }
+
+DATASETS.register('voc', createVoc);

@@ -1,5 +1,5 @@
 /**
- * VGG-16 as in DeepLab LargeFOV (METHOD.md §1): five blocks of 3x3 convs with
+ * VGG-16 as in DeepLab LargeFOV (docs/method.md §1): five blocks of 3x3 convs with
  * ReLU (2, 2, 3, 3, 3 convs of 64, 128, 256, 512, 512 channels x width), each
  * followed by a 3x3 max pool with padding 1. Pools 1-3 have stride 2; pool 4
  * has stride 1 at output stride 8 (2 at 16); conv5 is dilated by 2 at output

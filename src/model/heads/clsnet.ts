@@ -1,5 +1,5 @@
 /**
- * clsNet, the global (image classification) branch (METHOD.md §1): adaptive
+ * clsNet, the global (image classification) branch (docs/method.md §1): adaptive
  * max pool of F to a PxP grid, flatten, FC hidden, ReLU, dropout, FC hidden,
  * ReLU, dropout, FC → L scores.
  */

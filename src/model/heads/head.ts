@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../config/schema';
 import { Rng } from '../../util/rng';
 import { ForwardContext, Module } from '../module';
-import { Registry } from '../registry';
+import { Registry } from '../../util/registry';
 
 /** What a head is built from: the whole model config and the backbone's output. */
 export interface HeadSpec {

@@ -1,5 +1,5 @@
 /**
- * DeepLab LargeFOV dense head (METHOD.md §1): fc6 3x3 conv dilated (12 at
+ * DeepLab LargeFOV dense head (docs/method.md §1): fc6 3x3 conv dilated (12 at
  * output stride 8, 6 at 16, unless `denseHead.dilation` is set), ReLU,
  * dropout; fc7 1x1 conv, ReLU, dropout; fc8 1x1 conv → L scores.
  */

@@ -4,7 +4,7 @@
  * them, and collects their losses. Weights, momentum and gradients live in
  * shared memory (see shared_state.ts); gradients are summed with
  * loss-share weights, so a step equals one single-process step over the
- * whole batch, BatchNorm included (synchronized, METHOD.md §5). The main
+ * whole batch, BatchNorm included (synchronized, docs/method.md §5). The main
  * thread keeps the checkpoints: `syncTo` copies the one shared state into
  * a model and optimizer.
  */

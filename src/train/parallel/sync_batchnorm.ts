@@ -1,5 +1,5 @@
 /**
- * Synchronized BatchNorm statistics (METHOD.md §5): each worker holds a
+ * Synchronized BatchNorm statistics (docs/method.md §5): each worker holds a
  * shard of the SGD batch, and every BatchNorm group of samples (the whole
  * batch, or `groupSize` consecutive samples that may span workers) is
  * normalized with the statistics of the whole group, exactly as one
@@ -13,7 +13,7 @@
  * pass at the right moment): the gradients arriving at the mean and variance
  * are all-gathered and summed per group. For y = γ·x̂ + β these are
  * −γ/σ · Σ∂ℓ/∂y and −γ/(2σ²) · Σ∂ℓ/∂y·x̂, i.e. the Σdy and Σdy·x̂ of
- * METHOD.md §5, reduced over all M·N samples; the local part of the gradient
+ * docs/method.md §5, reduced over all M·N samples; the local part of the gradient
  * (γ/σ · dy) flows through BatchNorm2d's own ops.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -35,7 +35,7 @@ function reference(x: Float32Array, [b, h, w, c]: number[], gamma: Float32Array,
         }
       dbeta[k] += sdy;
       dgamma[k] += sdyx;
-      // METHOD.md §5: dx = gamma/sqrt(var+eps) * (dy - (sum dy + xhat * sum dy*xhat) / n), per group.
+      // docs/method.md §5: dx = gamma/sqrt(var+eps) * (dy - (sum dy + xhat * sum dy*xhat) / n), per group.
       for (let s = 0; s < group; s++)
         for (let p = 0; p < per; p++) {
           const xhat = (x[idx(s, p)] - mu) * inv;

@@ -1,5 +1,5 @@
 // One exact mean-field iteration of a band: the streaming guided filter of
-// METHOD.md §2 (vertical strips, ring of pass-1 rows, running column sums in
+// docs/method.md §2 (vertical strips, ring of pass-1 rows, running column sums in
 // float64) fused with the per-pixel update. SIMD runs across channels: a column
 // holds 4 planes [p, I_r p, I_g p, I_b p] of CP channels, so each scalar formula
 // becomes the same formula on f64x2 vectors of 2 channels.

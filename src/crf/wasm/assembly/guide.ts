@@ -1,4 +1,4 @@
-// Guide statistics of a band (METHOD.md §2): window means μ and (Σ + εI)⁻¹ per
+// Guide statistics of a band (docs/method.md §2): window means μ and (Σ + εI)⁻¹ per
 // pixel from running sums of the 9 image moments, 2 moments per f64x2 (the
 // tenth lane is padding). Same formulas as the host's guide preparation.
 import { H, W, R, G0, EPS, IMAGE, MEAN, INVCOV, INVROWS, INVCOLS, MOMENTS } from './state';
