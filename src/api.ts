@@ -100,8 +100,8 @@ export async function load(checkpointDir: string = shippedModelDir(), options: L
     model.dispose();
     throw err;
   }
-  const classes = (metadata?.classes as string[] | undefined) ?? Array.from({ length: L }, (_, i) => `class ${i}`);
-  const palette = (metadata?.palette as Array<[number, number, number]> | undefined) ?? labelColormap(L);
+  const classes = metadata?.classes ?? Array.from({ length: L }, (_, i) => `class ${i}`);
+  const palette = metadata?.palette ?? labelColormap(L);
   const threads = options.threads ?? defaultCrfThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`load: threads must be a positive integer, got ${threads}`);
   return new LoadedSegmenter(model, classes, palette, stored, threads);

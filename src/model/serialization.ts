@@ -18,6 +18,7 @@ import {
   writeFilesAtomic,
 } from './checkpoint_io';
 import { readFileNamed, readJsonFile } from '../util/json_file';
+import { parseCheckpointMetadata, type CheckpointMetadata } from './checkpoint_metadata';
 import type { Module } from './module';
 import type { Segmentor } from './types';
 
@@ -180,8 +181,10 @@ export interface LoadOptions {
 export async function loadCheckpoint(
   dir: string,
   opts: LoadOptions = {},
-): Promise<{ model: Segmentor; config: ModelConfig; metadata: Record<string, unknown> | undefined }> {
+): Promise<{ model: Segmentor; config: ModelConfig; metadata: CheckpointMetadata | undefined }> {
   const json = await readModelJson(dir);
+  const metadata =
+    json.userDefinedMetadata === undefined ? undefined : parseCheckpointMetadata(json.userDefinedMetadata, json.modelTopology.numClasses, path.join(dir, MODEL_JSON));
   const weights = await readWeights(dir, json);
   const addBranch = opts.addGlobalBranch === true && json.modelTopology.variant === 'baseline';
   const config: ModelConfig = addBranch ? { ...json.modelTopology, variant: 'joint' } : json.modelTopology;
@@ -193,7 +196,7 @@ export async function loadCheckpoint(
     model.dispose();
     throw err;
   }
-  return { model, config, metadata: json.userDefinedMetadata };
+  return { model, config, metadata };
 }
 
 /** Rebuilds the segmentor stored in checkpoint folder `dir`. */

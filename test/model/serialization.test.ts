@@ -158,3 +158,30 @@ test('a baseline checkpoint loads as the joint variant with a fresh global branc
     await fs.rm(root, { recursive: true, force: true });
   }
 });
+
+test('checkpoint metadata is validated on load: errors name the file and the field; unknown keys are kept', async () => {
+  await initBackend('cpu');
+  const root = await tempDir();
+  try {
+    const model = buildSegmentor(tinyConfig('bench-vgg', { numClasses: 3 }), 2);
+    const save = async (name: string, metadata: Record<string, unknown>) => {
+      const dir = path.join(root, name);
+      await saveWeights(dir, model, metadata);
+      return dir;
+    };
+    const good = await save('good', { classes: ['a', 'b', 'c'], palette: [[0, 0, 0], [1, 2, 3], [255, 255, 255]], iteration: 4, futureKey: { x: 1 } });
+    const loaded = await loadCheckpoint(good);
+    assert.deepEqual(loaded.metadata?.classes, ['a', 'b', 'c']);
+    assert.deepEqual(loaded.metadata?.futureKey, { x: 1 });
+    loaded.model.dispose();
+    const fewer = await save('fewer', { classes: ['a', 'b'] });
+    await assert.rejects(loadCheckpoint(fewer), (e: Error) => e.message.includes(path.join(fewer, 'model.json')) && /classes: 2 entries, the model has 3 classes/.test(e.message));
+    const badColour = await save('colour', { palette: [[0, 0, 0], [1, 2, 300], [0, 0, 0]] });
+    await assert.rejects(loadCheckpoint(badColour), /userDefinedMetadata:\n {2}palette\.1\.2:/);
+    const badIteration = await save('iteration', { iteration: -1 });
+    await assert.rejects(loadCheckpoint(badIteration), /iteration/);
+    model.dispose();
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
