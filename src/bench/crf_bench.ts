@@ -6,7 +6,8 @@
 import { GuidanceCrfPool } from '../crf/crf_pool';
 import { runGuidanceCrf, type CrfInput } from '../crf/guidance_crf';
 import { boxFilter } from '../crf/box_filter';
-import { prepareGuide, type Guide } from '../crf/guided_filter';
+import { prepareGuide } from '../crf/guided_filter';
+import type { Guide } from '../crf/guide';
 import { Rng } from '../util/rng';
 import { timeRuns } from '../util/timing';
 import type { CrfKernel } from '../crf/kernel';

@@ -23,7 +23,7 @@ import { trainStep, type Batch } from '../train/train_step';
 import { Rng } from '../util/rng';
 import { median, timeCall } from '../util/timing';
 import type { GradientWorkerInit } from './gradient_worker';
-import type { BenchContext, WorkloadResult } from './workloads';
+import type { BenchContext, WorkloadResult } from './types';
 
 const CROP = 256;
 const SGD = { momentum: 0.9, weightDecay: 5e-4 };

@@ -4,7 +4,6 @@
  * `eval-val`. Each returns its median time and, for network work, GFLOP/s.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../config/schema';
 import { GuidanceCrfPool } from '../crf/crf_pool';
 import { syntheticCrfInput } from './crf_bench';
 import { runGuidanceCrf } from '../crf/guidance_crf';
@@ -16,43 +15,13 @@ import { SINGLE_SCALE, SIX_CANDIDATES, inferUnary } from '../ensemble/infer';
 import { evaluateDataset } from '../eval/evaluate';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
-import type { Segmentor } from '../model/types';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { scorePredictor } from '../pipeline/predictor';
 import { Rng } from '../util/rng';
 import { timeRuns } from '../util/timing';
 import { compareTrainStep } from './train_step_bench';
+import type { BenchContext, WorkloadName, WorkloadResult } from './types';
 
-export const WORKLOADS = ['train-step', 'infer', 'infer-tta', 'crf', 'eval-val'] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
-
-export interface WorkloadResult {
-  workload: WorkloadName;
-  medianMs: number;
-  /** Achieved GFLOP/s (multiply-add = 2 FLOPs); NaN where not a network workload. */
-  gflops: number;
-  /** FLOPs of one timed run. */
-  flops: number;
-  detail?: string;
-}
-
-export interface BenchContext {
-  model: ModelConfig;
-  runs: number;
-  warmup: number;
-  /** CamVid folder for `eval-val`. */
-  camvidRoot: string;
-  /** Trained weights to use instead of a fresh initialization (eval-val). */
-  loadedModel?: Segmentor;
-  /** Data-parallel worker threads for `train-step` (default 1: the calling thread, no workers). */
-  workers?: number;
-  /** Images per `train-step` batch (default 2, as docs/benchmarks.md defines it). */
-  batchSize?: number;
-  /** Images per worker in a `train-step` worker comparison (overrides `batchSize`: each count steps perWorker × workers). */
-  perWorker?: number;
-  /** Samples per BatchNorm group in `train-step` (default 0: the whole batch). */
-  bnGroupSize?: number;
-}
 
 const INFER_SIZE: [number, number] = [360, 480];
 

@@ -13,7 +13,7 @@ import { runAblationWorkflow } from '../tuning/ablation_workflow';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../tuning/fit_crf';
 import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress } from './common';
-import { resolveDataConfig } from '../config/data_config';
+import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { PAPER_SCALES } from '../ensemble/infer';
 

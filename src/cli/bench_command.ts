@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BackendName } from '../config/schema';
 import { compareTrainStep } from '../bench/train_step_bench';
-import { runWorkload, WORKLOADS, type WorkloadName, type WorkloadResult } from '../bench/workloads';
+import { runWorkload } from '../bench/workloads';
+import { WORKLOADS, type WorkloadName, type WorkloadResult } from '../bench/types';
 import { median } from '../util/timing';
 import { modelPreset } from '../model/presets';
 import { backendOption, nonNegativeInt, positiveInt, startBackend } from './common';

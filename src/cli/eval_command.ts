@@ -15,7 +15,7 @@ import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
 import { addDataOptions, backendOption, positiveInt, startBackend, type DataCliOptions } from './common';
-import { resolveDataConfig } from '../config/data_config';
+import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';

@@ -13,7 +13,7 @@ import { fitInferenceSettings, crfFitPatch } from '../tuning/fit_settings';
 import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../pipeline/model_settings';
 import { resolveEnsemble } from '../pipeline/resolve';
 import { backendOption, positiveInt, startBackend, addDataOptions, type DataCliOptions, progress } from './common';
-import { resolveDataConfig } from '../config/data_config';
+import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';

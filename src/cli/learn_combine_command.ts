@@ -14,7 +14,7 @@ import { createCrfRunner } from '../pipeline/crf_runner';
 import { fitInferenceSettings, fitMetadataPatch } from '../tuning/fit_settings';
 import { updateCheckpointMetadata } from '../pipeline/model_settings';
 import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions } from './common';
-import { resolveDataConfig } from '../config/data_config';
+import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 
 interface LearnCombineCliOptions extends DataCliOptions {

@@ -15,7 +15,7 @@ import { loadCheckpoint, readModelJson, saveWeights } from '../model/serializati
 import { collectRefitViews, refitGlobalBranch, type RefitLosses, type RefitView } from '../train/refit_global';
 import { resolveClassWeights } from '../train/trainer';
 import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, startBackend, addDataOptions, progress, type DataCliOptions } from './common';
-import { resolveDataConfig } from '../config/data_config';
+import { resolveDataConfig } from '../train/data_config';
 import { readRunConfig, resolveCheckpoint, runDirOf } from '../train/run_folder';
 import { FITTED_SETTING_KEYS } from '../pipeline/model_settings';
 

@@ -1,6 +1,6 @@
 /** Messages between {@link GuidanceCrfPool} (crf_pool.ts) and its worker threads (crf_worker.ts). */
 import type { BarrierOptions } from '../util/shared_barrier';
-import type { Guide } from './guided_filter';
+import type { Guide } from './guide';
 import type { Band, MeanFieldBuffers } from './mean_field';
 import type { CrfSettings } from './settings';
 import type { WasmBandShape } from './wasm/wasm_band';

@@ -14,7 +14,7 @@ import { checkCrfInput, fastBuffers, validateCrfInput, wasmShape, type CrfInput,
 import { usesWasmKernel, type CrfRunOptions } from './kernel';
 import { WasmBand } from './wasm/wasm_band';
 import { runWasmBand } from './wasm/wasm_mean_field';
-import type { Guide, GuideAllocator } from './guided_filter';
+import type { Guide, GuideAllocator } from './guide';
 import { MeanFieldEngine, runMeanFieldBand, splitBands, splitRows, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
 

@@ -4,7 +4,7 @@
  * bilinearly upsampled, and q = mean_aᵀ I + mean_b uses the full-resolution I.
  * Three row-parallel phases so worker threads can split each of them.
  */
-import type { Guide } from './guided_filter';
+import type { Guide } from './guide';
 import { blockAverage } from './box_filter';
 import { GuidedFilterWorkspace, type SegmentSink } from './gf_kernel';
 

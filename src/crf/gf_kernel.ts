@@ -7,7 +7,7 @@
  * a strip, row by row with the pass-1 rows in a ring of 2r+2 rows, so the
  * working set stays in the core's cache whatever the image size.
  */
-import type { Guide } from './guided_filter';
+import type { Guide } from './guide';
 
 /**
  * Receives finished output values of row y, columns `[x0, x1)`:

@@ -2,7 +2,8 @@
  * Guidance CRF with content-sensitive compatibility (docs/method.md §2), single
  * thread. See `crf_pool.ts` for the multi-threaded version (same results).
  */
-import { prepareGuide, type Guide, type GuideAllocator } from './guided_filter';
+import { prepareGuide } from './guided_filter';
+import type { Guide, GuideAllocator } from './guide';
 import { MeanFieldEngine, runMeanFieldBand, type MeanFieldBuffers } from './mean_field';
 import { resolveCrfSettings, type CrfSettings } from './settings';
 import type { FastGuidedFilterBuffers } from './fast_guided_filter';

@@ -4,7 +4,7 @@
  * The same code runs on one thread (one band = the image) or on several threads
  * sharing the buffers, with a barrier wherever a phase reads other bands' rows.
  */
-import type { Guide } from './guided_filter';
+import type { Guide } from './guide';
 import type { CrfSettings } from './settings';
 import { GuidedFilterWorkspace } from './gf_kernel';
 import { FastGuidedFilterWorkspace, type FastGuidedFilterBuffers } from './fast_guided_filter';

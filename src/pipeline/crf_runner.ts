@@ -6,7 +6,8 @@
 import * as os from 'node:os';
 import { GuidanceCrfPool } from '../crf/crf_pool';
 import { runGuidanceCrf, type CrfInput, type CrfResult } from '../crf/guidance_crf';
-import { prepareGuide, type Guide } from '../crf/guided_filter';
+import { prepareGuide } from '../crf/guided_filter';
+import type { Guide } from '../crf/guide';
 import type { CrfSettings } from '../crf/settings';
 
 /** Runs the CRF on one image at a time. */

@@ -5,7 +5,7 @@
  * the ground truth, to which the prediction is then also restricted.
  */
 import { logPresenceFromGlobalScores, oracleLogPresence } from '../crf/compatibility';
-import type { Guide } from '../crf/guided_filter';
+import type { Guide } from '../crf/guide';
 import type { CrfSettings } from '../crf/settings';
 import { restrictToClasses } from '../eval/metrics_oracle';
 import type { CrfRunner } from './crf_runner';

@@ -3,7 +3,7 @@
  * its band (plus halo) in its own instance memory; between iterations the
  * bands trade only the 2r rows next to each border through shared buffers.
  */
-import type { Guide } from '../guided_filter';
+import type { Guide } from '../guide';
 import { WasmBand, type WasmBandShape } from './wasm_band';
 
 /** Inputs of a band run (full-image arrays; only the band's rows are read). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resolveDataConfig } from '../../src/config/data_config';
+import { resolveDataConfig } from '../../src/train/data_config';
 import { defaultCamvidRoot } from '../../src/data/datasets/camvid';
 import { shippedModelDir } from '../../src/model/shipped';
 

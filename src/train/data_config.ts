@@ -5,10 +5,10 @@
  * copy beside the package).
  */
 import * as path from 'node:path';
-import { dataSchema, type DataConfig } from './schema';
+import { dataSchema, type DataConfig } from '../config/schema';
 import { defaultCamvidRoot } from '../data/datasets/camvid';
 import { shippedModelDir } from '../model/shipped';
-import { readRunConfig, runDirOf } from '../train/run_folder';
+import { readRunConfig, runDirOf } from './run_folder';
 import { readJsonFileSync } from '../util/json_file';
 import { parseWith } from '../util/validate';
 
