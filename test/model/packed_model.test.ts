@@ -24,17 +24,18 @@ test('float16 and uint8 packed models load back within rounding, without the pre
     clsHead: { hidden: 8 },
   });
   const model = buildSegmentor(config, 4);
+  const classes = Array.from({ length: 11 }, (_, i) => `c${i}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-pack-'));
   try {
     for (const dtype of ['float16', 'uint8'] as const) {
       const out = path.join(dir, dtype);
-      await savePackedModel(out, model, dtype, { classes: ['a'], provenance: { note: dtype } });
+      await savePackedModel(out, model, dtype, { classes, provenance: { note: dtype } });
       const json = await readModelJson(out);
       assert.equal((json.modelTopology.backbone as { pretrained?: string }).pretrained, undefined);
       assert.equal(json.modelTopology.denseHead.pretrained, false);
       assert.equal(json.modelTopology.denseHead.classMap, undefined);
       const loaded = await loadCheckpoint(out);
-      assert.deepEqual(loaded.metadata, { classes: ['a'], provenance: { note: dtype } });
+      assert.deepEqual(loaded.metadata, { classes, provenance: { note: dtype } });
       const stored = new Map(loaded.model.namedVariables());
       for (const [name, v] of model.namedVariables()) {
         const a = v.dataSync();
