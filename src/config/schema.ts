@@ -177,6 +177,8 @@ export const globalRefitSchema = z
      * the weighted refit scored 72.19 % val mIoU, the unweighted one 76.39 % (scale 2, no CRF).
      */
     classWeights: z.boolean().default(false),
+    /** β of the refit (default: `train.clsLossWeight`, or 1 when a baseline gets its global branch here). */
+    clsLossWeight: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -219,6 +221,11 @@ export const trainSchema = z
      * training images at the test scales, backbone and dense head frozen
      * (train/refit_global.ts); `final/` then holds the refitted model. Absent: no refit.
      */
+    /**
+     * After training, train the global branch on whole images at the test scales, the rest of the network
+     * frozen. A baseline model gets a fresh global branch first, so the final model is the joint variant
+     * (the global branch trained after the dense network, not with it).
+     */
     globalRefit: globalRefitSchema.optional(),
   })
   .strict();
@@ -232,12 +239,7 @@ export const configSchema = z
     train: trainSchema,
     backend: backendSchema.default('wasm'),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.train.globalRefit && c.model.variant !== 'joint') {
-      ctx.addIssue({ code: 'custom', path: ['train', 'globalRefit'], message: 'only a joint model (model.variant "joint") has a global branch to refit' });
-    }
-  });
+  .strict();
 
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type ModelConfigInput = z.input<typeof modelSchema>;

@@ -265,6 +265,10 @@ export interface GlobalRefitRecord {
   lr: number;
   /** Whether the cross-entropy was class-weighted. */
   classWeights: boolean;
+  /** β of the joint loss in the refit. */
+  clsLossWeight?: number;
+  /** True when the global branch was added to a baseline just before (trained after the dense network). */
+  addedBranch?: boolean;
   before: RefitLosses;
   after: RefitLosses;
 }
@@ -295,6 +299,7 @@ export async function refitGlobalBranch(
     batchSize,
     lr: baseLr,
     classWeights: settings.classWeights,
+    clsLossWeight: training.clsLossWeight,
     before: initial,
     after: final,
   };

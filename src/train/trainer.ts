@@ -11,7 +11,7 @@ import { BatchLoader } from '../data/loader';
 import { buildDataset } from '../data/registry';
 import type { Dataset } from '../data/types';
 import { trainTransform } from '../data/transforms';
-import { buildSegmentor } from '../model/build';
+import { buildSegmentor, withGlobalBranch } from '../model/build';
 import type { GuidedSegmentor } from '../model/segmentor';
 import { loadPretrained } from '../weights/pretrained';
 import { saveWeights } from '../model/serialization';
@@ -179,25 +179,33 @@ async function runTraining(
     await runner.close();
   }
   let finalDir: string | null = null;
+  let finalModel: GuidedSegmentor = model;
   if (!interrupted) {
     let refit: GlobalRefitRecord | undefined;
     if (tc.globalRefit) {
+      const addedBranch = model.clsHead === null;
+      if (addedBranch) {
+        process.stderr.write('adding a global branch (clsNet) to the trained baseline\n');
+        finalModel = withGlobalBranch(model, tc.seed);
+        model.dispose();
+      }
       process.stderr.write(`refitting the global branch on whole ${dataset.type}/${dataset.split} images at scales ${tc.globalRefit.scales.join(', ')}\n`);
-      const { momentum, weightDecay, clsLossWeight, seed } = tc;
-      refit = await refitGlobalBranch(model, dataset, tc.globalRefit, {
+      const { momentum, weightDecay, seed } = tc;
+      refit = await refitGlobalBranch(finalModel, dataset, tc.globalRefit, {
         momentum,
         weightDecay,
         lrPower: tc.lrPower,
-        clsLossWeight,
+        clsLossWeight: tc.globalRefit.clsLossWeight ?? (addedBranch ? 1 : tc.clsLossWeight),
         classWeights: tc.globalRefit.classWeights ? classWeights : undefined,
         seed,
       });
+      if (addedBranch) refit = { ...refit, addedBranch };
       process.stderr.write(`global branch refitted: BCE ${refit.before.cls.toFixed(4)} -> ${refit.after.cls.toFixed(4)}\n`);
     }
     finalDir = finalModelDir(workDir);
-    await saveWeights(finalDir, model, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
+    await saveWeights(finalDir, finalModel, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
   }
-  return { model, iteration, finalDir, interrupted };
+  return { model: finalModel, iteration, finalDir, interrupted };
 }
 
 /** `train.classWeights` as an array: a list as given (length checked), or median-frequency weights of the split. */

@@ -213,8 +213,25 @@ test('train.globalRefit refits clsNet after the last step: final/ differs from t
   assert.equal(meta.globalRefit.classWeights, false, 'the refit CE is unweighted by default');
   assert.ok(meta.globalRefit.after.cls < meta.globalRefit.before.cls);
   for (const m of [result.model, final, last]) m.dispose();
-  assert.throws(
-    () => parseConfig({ ...tinyConfig(), model: { ...tinyConfig().model, variant: 'baseline' }, train: { ...tinyConfig().train, globalRefit: { scales: [1] } } }),
-    /train\.globalRefit: only a joint model/,
-  );
+});
+
+test('train.globalRefit on a baseline adds a global branch after the last step: final/ is the joint variant, every other weight the trained one', async () => {
+  const workDir = path.join(tmp, 'refit-baseline');
+  const base = tinyConfig({ iterations: 2, clsLossWeight: 0, globalRefit: { scales: [1], epochs: 2, batchSize: 4 } });
+  const config = parseConfig({ ...base, model: { ...base.model, variant: 'baseline' } });
+  const result = await train(config, { workDir, ...quiet });
+  assert.equal(result.model.config.variant, 'joint');
+  const final = await loadSegmentor(result.finalDir!);
+  const last = await loadSegmentor(checkpointDir(workDir, 2));
+  assert.equal(last.config.variant, 'baseline', 'the checkpoints hold the baseline');
+  const [f, l] = [weightsOf(final), weightsOf(last)];
+  for (const [name, values] of f) {
+    if (name.startsWith('clsHead.')) assert.ok(!l.has(name), `${name} is new`);
+    else assert.ok(values.every((v, i) => Object.is(v, l.get(name)![i])), `${name} must be the trained weight`);
+  }
+  const meta = JSON.parse(fs.readFileSync(path.join(result.finalDir!, 'model.json'), 'utf8')).userDefinedMetadata;
+  assert.equal(meta.globalRefit.addedBranch, true);
+  assert.equal(meta.globalRefit.clsLossWeight, 1, 'the added branch is trained with beta 1, not the baseline run\'s 0');
+  assert.ok(meta.globalRefit.after.cls < meta.globalRefit.before.cls);
+  for (const m of [result.model, final, last]) m.dispose();
 });
