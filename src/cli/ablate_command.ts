@@ -30,6 +30,8 @@ interface AblateCliOptions {
   flip: boolean;
   fit: 'missing' | 'always' | 'never';
   fitLimit: number;
+  fitEvery: number;
+  fitSplit?: string;
   quick?: boolean;
   saveFitted?: boolean;
   threads?: number;
@@ -59,7 +61,9 @@ export function ablateCommand(): Command {
         .choices(['missing', 'always', 'never'])
         .default('missing'),
     )
-    .option('--fit-limit <n>', 'fit on the first n images of the split', positiveInt, 20)
+    .option('--fit-limit <n>', 'fit on the first n images of the fit split (with --fit-every: at most n)', positiveInt, 20)
+    .option('--fit-split <name>', 'split to fit the CRF and combination weights on (default: the evaluated split)')
+    .option('--fit-every <k>', 'fit on every k-th image of the fit split (spreads the fit over its sequences)', positiveInt, 1)
     .option('--quick', 'fit the CRF on a few search points only')
     .option('--save-fitted', 'store what was fitted in this run with each model')
     .option('--threads <n>', 'CPU threads of the CRF (default: one per core)', positiveInt)
@@ -88,6 +92,8 @@ export function ablateCommand(): Command {
             flip: o.flip,
             fit: o.fit,
             fitLimit: o.fitLimit,
+            fitEvery: o.fitEvery,
+            fitDataset: o.fitSplit && o.fitSplit !== o.split ? buildDataset(data, o.fitSplit) : undefined,
             space: o.quick ? QUICK_CRF_SEARCH : DEFAULT_CRF_SEARCH,
             onImage: progress('fitting: network pass'),
             saveFitted: o.saveFitted ?? false,

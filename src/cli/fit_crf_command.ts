@@ -32,6 +32,7 @@ export function nonNegativeList(value: string): number[] {
 
 interface FitCrfCliOptions extends PipelineCliOptions, DataCliOptions {
   limit: number;
+  every: number;
   w?: number[];
   lambda?: number[];
   r?: number[];
@@ -59,7 +60,8 @@ export function fitCrfCommand(): Command {
     )
     .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir');
   addDataOptions(cmd, 'split to fit on');
-  cmd.option('--limit <n>', 'fit on the first n images of the split', positiveInt, 20);
+  cmd.option('--limit <n>', 'fit on the first n images of the split (with --every: at most n)', positiveInt, 20);
+  cmd.option('--every <k>', 'fit on every k-th image of the split', positiveInt, 1);
   addEnsembleOptions(cmd, { scales: PAPER_SCALES.join(','), flip: 'on', combine: 'learned when the model stores combination weights, else avg' });
   return cmd
     .option('--w <list>', `pairwise weights w to try (default ${DEFAULT_CRF_SEARCH.w.join(',')})`, nonNegativeList)
@@ -106,6 +108,7 @@ export function fitCrfCommand(): Command {
           scales: ensemble.scales,
           flip: ensemble.flip,
           limit: o.limit,
+          every: o.every,
           crf: {
             space,
             strategy: o.strategy,

@@ -19,6 +19,7 @@ import { resolveCheckpoint } from '../train/run_folder';
 
 interface LearnCombineCliOptions extends DataCliOptions {
   limit: number;
+  every: number;
   scales: number[];
   flip: boolean;
   pixels: number;
@@ -39,7 +40,8 @@ export function learnCombineCommand(): Command {
     .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir');
   addDataOptions(cmd, 'split to learn on');
   return cmd
-    .option('--limit <n>', 'use the first n images of the split', positiveInt, 20)
+    .option('--limit <n>', 'use the first n images of the split (with --every: at most n)', positiveInt, 20)
+    .option('--every <k>', 'use every k-th image of the split', positiveInt, 1)
     .option('--scales <list>', 'candidate scales', numberList, [...PAPER_SCALES])
     .option('--flip', 'also flipped candidates (default on)', true)
     .option('--no-flip', 'no flipped candidates')
@@ -61,6 +63,7 @@ export function learnCombineCommand(): Command {
           scales: o.scales,
           flip: o.flip,
           limit: o.limit,
+          every: o.every,
           combine: { pixelsPerImage: o.pixels, iterations: o.iterations, seed: o.seed },
           onImage: progress('network pass'),
         });

@@ -13,6 +13,7 @@ import type { AblationSettings } from './ablation';
 import type { CrfRunner } from '../pipeline/crf_runner';
 import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
 import { averagedCrfRecord, fitInferenceSettings, fitMetadataPatch, type FitOutcome } from './fit_settings';
+import { fitSubsetText } from './fit_data';
 import { inferenceSettingsFromMetadata, updateCheckpointMetadata, type StoredCrfAveraged } from '../pipeline/model_settings';
 
 /** Options of {@link prepareAblationSettings}. */
@@ -21,8 +22,12 @@ export interface AblationSetupOptions {
   flip: boolean;
   /** `missing`: fit what a model lacks; `always`: refit both settings of both models; `never`: fail when something is missing. */
   fit: 'missing' | 'always' | 'never';
-  /** Images (the first of the split) to fit on. */
+  /** Images to fit on (the first of the fit split; with `fitEvery`, every `fitEvery`-th, at most this many). */
   fitLimit: number;
+  /** Fit on every `fitEvery`-th image (default 1: the first `fitLimit`). */
+  fitEvery?: number;
+  /** Split to fit on (default: the evaluated one). */
+  fitDataset?: Dataset;
   space?: CrfSearchSpace;
   strategy?: 'coordinate' | 'grid';
   combinePixels?: number;
@@ -102,11 +107,12 @@ export async function prepareModelSettings(
     ].filter(Boolean);
     throw new Error(`${checkpoint}: the ${role} model lacks ${missing.join(' and ')}; fit them or allow fitting in this run`);
   }
-  const common = { scales: opts.scales, flip: opts.flip, limit: opts.fitLimit, onImage: opts.onImage, onRow: opts.onRow };
+  const common = { scales: opts.scales, flip: opts.flip, limit: opts.fitLimit, every: opts.fitEvery, onImage: opts.onImage, onRow: opts.onRow };
+  const fitSet = opts.fitDataset ?? dataset;
   const crfSearch = { space: opts.space, strategy: opts.strategy, start: stored.crf };
   const first =
     needCrf || needCombine
-      ? await fitInferenceSettings(model, dataset, runner, {
+      ? await fitInferenceSettings(model, fitSet, runner, {
           ...common,
           crf: needCrf ? crfSearch : undefined,
           combine: needCombine ? { pixelsPerImage: opts.combinePixels ?? 4096, iterations: opts.combineIterations } : undefined,
@@ -114,9 +120,9 @@ export async function prepareModelSettings(
       : null;
   const combineWeights = first?.combine?.stored.weights ?? cw!.weights;
   const second = needCrfLearned
-    ? await fitInferenceSettings(model, dataset, runner, { ...common, crf: { ...crfSearch, combine: 'learned', learnedWeights: combineWeights } })
+    ? await fitInferenceSettings(model, fitSet, runner, { ...common, crf: { ...crfSearch, combine: 'learned', learnedWeights: combineWeights } })
     : null;
-  const fittedOn = `fitted in this run on ${dataset.type}/${dataset.split}, first ${(first ?? second)?.images.length ?? 0} images`;
+  const fittedOn = `fitted in this run on ${fitSubsetText(fitSet, (first ?? second)?.images.length ?? 0, opts.fitEvery)}`;
   const storedSource = (data: string | undefined) => `stored with the ${role} model${data ? ` (fitted on ${data})` : ''}`;
   const storedCombineFit = (cw?.fit as { data?: string } | undefined)?.data;
   const crf = first?.crf?.settings ?? storedAvg!.settings;

@@ -27,8 +27,10 @@ export interface CrfFitSample {
 export interface FitDataOptions {
   scales: number[];
   flip: boolean;
-  /** First images of the split to use (default all). */
+  /** Images of the split to use (default all): the first `limit`, or with `every`, every `every`-th image from the first. */
   limit?: number;
+  /** Take every `every`-th image of the split (0, every, 2·every, …; default 1). */
+  every?: number;
   /** Cache combined unaries for the CRF search, combined this way (default: none cached). */
   crfCombine?: CombineMode;
   /** Weights [N × L] when `crfCombine` is `learned`. */
@@ -49,12 +51,14 @@ export interface FitData {
 
 /** Runs the network once per candidate on the first `limit` images of `dataset`. */
 export async function collectFitData(model: Segmentor, dataset: Dataset, opts: FitDataOptions): Promise<FitData> {
-  const total = Math.min(dataset.length, opts.limit ?? Infinity);
+  const every = opts.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`collectFitData: every must be a positive integer, got ${every}`);
+  const total = Math.min(Math.ceil(dataset.length / every), opts.limit ?? Infinity);
   if (total < 1) throw new Error(`data set ${dataset.type}/${dataset.split} has no image to fit on`);
   const collector = opts.combinePixels ? new CombineSampleCollector(opts.combinePixels, opts.seed ?? 0) : null;
   const out: FitData = { images: [], crf: [], combine: null };
   for (let i = 0; i < total; i++) {
-    const s = await dataset.get(i);
+    const s = await dataset.get(i * every);
     const maps = candidateMaps(model, s.image, s.height, s.width, opts);
     out.images.push(s.name);
     if (opts.crfCombine) {
@@ -73,4 +77,10 @@ export async function collectFitData(model: Segmentor, dataset: Dataset, opts: F
   }
   out.combine = collector ? collector.build() : null;
   return out;
+}
+
+/** How a fit subset is named in records and reports, e.g. "camvid/val, first 20 images". */
+export function fitSubsetText(dataset: Pick<Dataset, 'type' | 'split'>, images: number, every = 1): string {
+  const where = `${dataset.type}/${dataset.split}`;
+  return every > 1 ? `${where}, one image in ${every} from the first (${images} images)` : `${where}, first ${images} images`;
 }

@@ -10,7 +10,7 @@ import type { CombineMode } from '../ensemble/infer';
 import { learnCombineWeights, type CombineTrainingSet, type LearnCombineResult } from '../ensemble/learn_combine';
 import type { Segmentor } from '../model/types';
 import type { CrfRunner } from '../pipeline/crf_runner';
-import { collectFitData } from './fit_data';
+import { collectFitData, fitSubsetText } from './fit_data';
 import { searchCrfSettings, type CrfSearchOptions, type CrfSearchResult, type CrfSearchRow } from './fit_crf';
 import type { StoredCombineWeights, StoredCrfAveraged } from '../pipeline/model_settings';
 
@@ -18,8 +18,9 @@ import type { StoredCombineWeights, StoredCrfAveraged } from '../pipeline/model_
 export interface FitRequest {
   scales: number[];
   flip: boolean;
-  /** First images of the split to fit on. */
+  /** Images of the split to fit on: the first `limit` (with `every`: every `every`-th image, at most `limit`). */
   limit?: number;
+  every?: number;
   /** Fit the CRF settings (on the unary combined by `crfCombine`, default avg). */
   crf?: CrfSearchOptions & { combine?: CombineMode; learnedWeights?: ArrayLike<number> };
   /** Learn the combination weights from this many random labelled pixels per image. */
@@ -63,13 +64,14 @@ export async function fitInferenceSettings(
     scales: request.scales,
     flip: request.flip,
     limit: request.limit,
+    every: request.every,
     crfCombine,
     learnedWeights: request.crf?.learnedWeights,
     combinePixels: request.combine?.pixelsPerImage,
     seed: request.combine?.seed,
     onImage: request.onImage,
   });
-  const where = `${dataset.type}/${dataset.split}`;
+  const subset = fitSubsetText(dataset, data.images.length, request.every);
   const out: FitOutcome = { images: data.images };
   if (request.crf) {
     const search = searchCrfSettings(data.crf, dataset.classes, runner, { ...request.crf, onRow: request.onRow ?? request.crf.onRow });
@@ -77,7 +79,7 @@ export async function fitInferenceSettings(
       search,
       settings: search.best.settings,
       record: {
-        data: `${where}, first ${data.images.length} images`,
+        data: subset,
         images: data.images.length,
         scales: request.scales,
         flip: request.flip,
@@ -102,7 +104,7 @@ export async function fitInferenceSettings(
         numClasses: data.combine.numClasses,
         weights: Array.from(learned.weights),
         fit: {
-          data: `${where}, first ${data.images.length} images`,
+          data: subset,
           pixels: data.combine.labels.length,
           initialLoss: learned.initialLoss,
           finalLoss: learned.finalLoss,
