@@ -182,28 +182,34 @@ async function runTraining(
   let finalModel: GuidedSegmentor = model;
   if (!interrupted) {
     let refit: GlobalRefitRecord | undefined;
-    if (tc.globalRefit) {
-      const addedBranch = model.clsHead === null;
-      if (addedBranch) {
-        process.stderr.write('adding a global branch (clsNet) to the trained baseline\n');
-        finalModel = withGlobalBranch(model, tc.seed);
-        model.dispose();
-      }
-      process.stderr.write(`refitting the global branch on whole ${dataset.type}/${dataset.split} images at scales ${tc.globalRefit.scales.join(', ')}\n`);
-      const { momentum, weightDecay, seed } = tc;
-      refit = await refitGlobalBranch(finalModel, dataset, tc.globalRefit, {
-        momentum,
-        weightDecay,
-        lrPower: tc.lrPower,
-        clsLossWeight: tc.globalRefit.clsLossWeight ?? (addedBranch ? 1 : tc.clsLossWeight),
-        classWeights: tc.globalRefit.classWeights ? classWeights : undefined,
-        seed,
-      });
-      if (addedBranch) refit = { ...refit, addedBranch };
-      process.stderr.write(`global branch refitted: BCE ${refit.before.cls.toFixed(4)} -> ${refit.after.cls.toFixed(4)}\n`);
+    const addedBranch = tc.globalRefit !== undefined && model.clsHead === null;
+    if (addedBranch) {
+      process.stderr.write('adding a global branch (clsNet) to the trained baseline\n');
+      finalModel = withGlobalBranch(model, tc.seed);
     }
-    finalDir = finalModelDir(workDir);
-    await saveWeights(finalDir, finalModel, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
+    try {
+      if (tc.globalRefit) {
+        process.stderr.write(`refitting the global branch on whole ${dataset.type}/${dataset.split} images at scales ${tc.globalRefit.scales.join(', ')}\n`);
+        const { momentum, weightDecay, seed } = tc;
+        refit = await refitGlobalBranch(finalModel, dataset, tc.globalRefit, {
+          momentum,
+          weightDecay,
+          lrPower: tc.lrPower,
+          clsLossWeight: tc.globalRefit.clsLossWeight ?? (addedBranch ? 1 : tc.clsLossWeight),
+          classWeights: tc.globalRefit.classWeights ? classWeights : undefined,
+          seed,
+        });
+        if (addedBranch) refit = { ...refit, addedBranch };
+        process.stderr.write(`global branch refitted: BCE ${refit.before.cls.toFixed(4)} -> ${refit.after.cls.toFixed(4)}\n`);
+      }
+      finalDir = finalModelDir(workDir);
+      await saveWeights(finalDir, finalModel, { ...metadata, iteration, ...(refit ? { globalRefit: refit } : {}) });
+    } catch (err) {
+      // The caller disposes the trained model on error; the joint copy is this function's.
+      if (finalModel !== model) finalModel.dispose();
+      throw err;
+    }
+    if (finalModel !== model) model.dispose();
   }
   return { model: finalModel, iteration, finalDir, interrupted };
 }
