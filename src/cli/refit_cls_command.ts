@@ -85,13 +85,14 @@ export function refitClsCommand(): Command {
       const { model, metadata } = await loadCheckpoint(checkpoint, { addGlobalBranch: true });
       try {
         if (!(model instanceof GuidedSegmentor) || !model.clsHead) throw new Error(`${checkpoint}: the model has no global branch to refit`);
-        const addedBranch = (await readModelJson(checkpoint)).modelTopology.variant === 'baseline';
+        const stored = await readModelJson(checkpoint);
+        const addedBranch = stored.modelTopology.variant === 'baseline';
         if (addedBranch) process.stderr.write(`${checkpoint} is a baseline model: adding a fresh global branch (clsNet) and training it on the frozen network\n`);
         const dataset = buildDataset(data, o.split);
         const testScale = typeof metadata?.testScale === 'number' ? metadata.testScale : 1;
         const scales = o.scales ?? [testScale];
         // The weights' checksum in the key: a cache made by other weights is never reused.
-        const weights = (await readModelJson(checkpoint)).weightsChecksum ?? null;
+        const weights = stored.weightsChecksum ?? null;
         const key = JSON.stringify({ checkpoint, weights, data, split: o.split, scales, flip: o.flip, limit: o.limit ?? null });
         let views: RefitView[] | undefined;
         const cacheFile = cacheDir ? path.join(cacheDir, VIEWS_FILE) : undefined;

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig, parseModelConfig } from '../config/schema';
-import { buildSegmentor } from './build';
+import { buildSegmentor, withGlobalBranch } from './build';
 import {
   decodeNamedTensors,
   encodeNamedTensors,
@@ -148,7 +148,7 @@ export async function loadWeightsInto(dir: string, model: Module): Promise<void>
   assignWeights(model, await readWeights(dir, json), path.join(dir, WEIGHTS_BIN));
 }
 
-function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string, freshPrefix?: string): void {
+function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string): void {
   try {
     const variables = model.namedVariables();
     const names = new Set(variables.map(([name]) => name));
@@ -156,13 +156,12 @@ function assignWeights(model: Module, weights: tf.NamedTensorMap, source: string
     if (unknown.length > 0) throw new Error(`${source}: weights not in the model: ${unknown.slice(0, 5).join(', ')}`);
     for (const [name, variable] of variables) {
       const value = weights[name];
-      if (value === undefined && freshPrefix !== undefined && name.startsWith(freshPrefix)) continue;
       if (value === undefined) throw new Error(`${source}: missing weight "${name}"`);
       if (!tf.util.arraysEqual(value.shape, variable.shape)) {
         throw new Error(`${source}: weight "${name}" has shape [${value.shape}], the model expects [${variable.shape}]`);
       }
     }
-    for (const [name, variable] of variables) if (weights[name] !== undefined) variable.assign(weights[name]);
+    for (const [name, variable] of variables) variable.assign(weights[name]);
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -186,17 +185,17 @@ export async function loadCheckpoint(
   const metadata =
     json.userDefinedMetadata === undefined ? undefined : parseCheckpointMetadata(json.userDefinedMetadata, json.modelTopology.numClasses, path.join(dir, MODEL_JSON));
   const weights = await readWeights(dir, json);
-  const addBranch = opts.addGlobalBranch === true && json.modelTopology.variant === 'baseline';
-  const config: ModelConfig = addBranch ? { ...json.modelTopology, variant: 'joint' } : json.modelTopology;
-  const model = buildSegmentor(config);
+  const model = buildSegmentor(json.modelTopology);
   try {
-    // An added global branch keeps its fresh initialization; every other weight must be in the file.
-    assignWeights(model, weights, path.join(dir, WEIGHTS_BIN), addBranch ? 'clsHead.' : undefined);
+    assignWeights(model, weights, path.join(dir, WEIGHTS_BIN));
   } catch (err) {
     model.dispose();
     throw err;
   }
-  return { model, config, metadata };
+  if (opts.addGlobalBranch !== true || model.config.variant !== 'baseline') return { model, config: json.modelTopology, metadata };
+  const joint = withGlobalBranch(model);
+  model.dispose();
+  return { model: joint, config: joint.config, metadata };
 }
 
 /** Rebuilds the segmentor stored in checkpoint folder `dir`. */
