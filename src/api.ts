@@ -10,7 +10,7 @@
  * ```
  */
 import * as path from 'node:path';
-import type { BackendName } from './config/schema';
+import type { BackendName } from './engine/backend';
 import type { CrfSettings } from './crf/settings';
 import { loadCrfWasm } from './crf/wasm/wasm_module';
 import { labelColormap } from './data/palette';
@@ -18,11 +18,12 @@ import { initBackend } from './engine/backend';
 import { SIX_CANDIDATES, type CombineMode } from './ensemble/infer';
 import { loadCheckpoint } from './model/serialization';
 import { shippedModelDir } from './model/shipped';
-import type { Segmentor } from './model/types';
+import type { NetworkRunner } from './ensemble/network';
 import { createCrfRunner, defaultCrfThreads, type CrfRunner } from './pipeline/crf_runner';
 import { inferenceSettingsFromMetadata, type StoredInferenceSettings } from './pipeline/model_settings';
 import { predictScores } from './pipeline/predictor';
 import { resolvePipeline, type PipelineChoices } from './pipeline/resolve';
+import { openNetwork, type RuntimeChoice } from './pipeline/runtime';
 
 /** Pixels of an image: RGB or RGBA bytes, row-major (e.g. a browser `ImageData`). */
 export interface ImageInput {
@@ -81,6 +82,10 @@ export interface LoadOptions {
   backend?: BackendName;
   /** CPU threads of the guidance CRF (default: one per core). */
   threads?: number;
+  /** What runs the network: `onnx` (ONNX Runtime), `tfjs`, or `auto` (default: onnx where onnxruntime-node is installed). */
+  runtime?: RuntimeChoice;
+  /** ONNX Runtime threads (default: one per core). */
+  onnxThreads?: number;
 }
 
 /**
@@ -103,8 +108,20 @@ export async function load(checkpointDir: string = shippedModelDir(), options: L
   const classes = metadata?.classes ?? Array.from({ length: L }, (_, i) => `class ${i}`);
   const palette = metadata?.palette ?? labelColormap(L);
   const threads = options.threads ?? defaultCrfThreads();
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`load: threads must be a positive integer, got ${threads}`);
-  return new LoadedSegmenter(model, classes, palette, stored, threads);
+  if (!Number.isInteger(threads) || threads < 1) {
+    model.dispose();
+    throw new Error(`load: threads must be a positive integer, got ${threads}`);
+  }
+  let network: NetworkRunner;
+  try {
+    network = await openNetwork(model, checkpointDir, { runtime: options.runtime, onnxThreads: options.onnxThreads });
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  // On ONNX Runtime the tfjs weights are no longer needed.
+  if (network.runtime !== 'tfjs') model.dispose();
+  return new LoadedSegmenter(network, network.runtime === 'tfjs' ? () => model.dispose() : () => {}, classes, palette, stored, threads);
 }
 
 /** The pipeline choices of segment options. */
@@ -119,7 +136,8 @@ class LoadedSegmenter implements Segmenter {
   private runner: Promise<CrfRunner> | null = null;
 
   constructor(
-    private readonly model: Segmentor,
+    private readonly network: NetworkRunner,
+    private readonly disposeModel: () => void,
     readonly classes: readonly string[],
     readonly palette: ReadonlyArray<readonly [number, number, number]>,
     readonly stored: StoredInferenceSettings,
@@ -133,12 +151,18 @@ class LoadedSegmenter implements Segmenter {
     // The CRF threads start on first use and serve every later call.
     if (pipeline.crf && !this.runner) this.runner = createCrfRunner(this.threads);
     const crfRunner = pipeline.crf ? await this.runner! : undefined;
-    const r = predictScores(this.model, rgb, height, width, pipeline, { crfRunner });
+    const r = await predictScores(this.network, rgb, height, width, pipeline, { crfRunner });
     return { width, height, labels: r.labels, scores: r.scores, unary: r.unary, globalScores: r.global };
   }
 
+  /** Which runtime runs the network. */
+  get runtime(): string {
+    return this.network.runtime;
+  }
+
   dispose(): void {
-    this.model.dispose();
+    void this.network.release();
+    this.disposeModel();
     // Workers are unref'd: closing in the background never holds the process.
     void this.runner?.then((r) => r.close());
     this.runner = null;

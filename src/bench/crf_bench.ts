@@ -4,13 +4,13 @@
  * and fast guided filter. Median of several runs after warm-up runs.
  */
 import { GuidanceCrfPool } from '../crf/crf_pool';
-import { runGuidanceCrf, type CrfInput } from '../crf/guidance_crf';
+import type { CrfInput, CrfKernelChoice } from '../crf/crf_input';
+import { runGuidanceCrf } from '../crf/guidance_crf';
 import { boxFilter } from '../crf/box_filter';
 import { prepareGuide } from '../crf/guided_filter';
 import type { Guide } from '../crf/guide';
 import { Rng } from '../util/rng';
 import { timeRuns } from '../util/timing';
-import type { CrfKernel } from '../crf/kernel';
 
 /** Benchmark options (defaults = docs/benchmarks.md `crf`). */
 export interface CrfBenchOptions {
@@ -29,7 +29,7 @@ export interface CrfBenchOptions {
   /** Guided-filter subsampling factors to time (1 = exact). */
   subsamples?: number[];
   /** Kernels to time on the exact filter (default wasm and js; the fast filter always runs on js). */
-  kernels?: Exclude<CrfKernel, 'auto'>[];
+  kernels?: Exclude<CrfKernelChoice, 'auto'>[];
   /** Also time the straightforward per-class implementation (comparison point; default true). */
   straightforward?: boolean;
   seed?: number;

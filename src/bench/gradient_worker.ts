@@ -6,7 +6,8 @@
  * itself, run on every core at once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BackendName, ModelConfig } from '../config/schema';
+import type { BackendName } from '../engine/backend';
+import type { ModelConfig } from '../model/model_config';
 import { initBackend } from '../engine/backend';
 import { buildSegmentor } from '../model/build';
 import { computeGradients, type Batch } from '../train/train_step';

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../config/schema';
+import type { BackendName } from '../engine/backend';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
 import { groupedBatchStatistics } from '../model/layers/batch_statistics';

@@ -1,6 +1,7 @@
 /** The benchmark workloads' names, context and results (shared by workloads.ts and train_step_bench.ts). */
-import type { ModelConfig } from '../config/schema';
+import type { ModelConfig } from '../model/model_config';
 import type { Segmentor } from '../model/types';
+import type { RuntimeName } from '../ensemble/network';
 
 export const WORKLOADS = ['train-step', 'infer', 'infer-tta', 'crf', 'eval-val'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -21,6 +22,10 @@ export interface BenchContext {
   warmup: number;
   /** CamVid folder for `eval-val`. */
   camvidRoot: string;
+  /** What runs the network in `infer`, `infer-tta` and `eval-val` (default tfjs). */
+  runtime?: RuntimeName;
+  /** ONNX Runtime threads (default: one per core). */
+  onnxThreads?: number;
   /** Trained weights to use instead of a fresh initialization (eval-val). */
   loadedModel?: Segmentor;
   /** Data-parallel worker threads for `train-step` (default 1: the calling thread, no workers). */

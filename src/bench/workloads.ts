@@ -7,11 +7,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GuidanceCrfPool } from '../crf/crf_pool';
 import { syntheticCrfInput } from './crf_bench';
 import { runGuidanceCrf } from '../crf/guidance_crf';
-import { usesWasmKernel } from '../crf/kernel';
+import { selectKernel } from '../crf/kernels';
 import { prepareGuide } from '../crf/guided_filter';
 import { resolveCrfSettings } from '../crf/settings';
 import { buildDataset } from '../data/registry';
-import { SINGLE_SCALE, SIX_CANDIDATES, inferUnary } from '../ensemble/infer';
+import * as os from 'node:os';
+import { SINGLE_SCALE, SIX_CANDIDATES } from '../ensemble/infer';
+import { inferUnary, onnxRunner, tfjsRunner, type NetworkRunner } from '../ensemble/network';
+import { exportOnnx } from '../model/onnx_export';
+import type { Segmentor } from '../model/types';
+import { OnnxNetwork, onnxSessionOptions, requireOnnxRuntime } from '../onnx/session';
 import { evaluateDataset } from '../eval/evaluate';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
@@ -35,20 +40,51 @@ function result(workload: WorkloadName, ms: number, flops: number, detail?: stri
   return { workload, medianMs: ms, flops, gflops: flops ? flops / (ms / 1000) / 1e9 : NaN, detail };
 }
 
+/** The network of `model` on the context's runtime; the ONNX model is exported in memory. */
+async function benchNetwork(ctx: BenchContext, model: Segmentor): Promise<{ network: NetworkRunner; onnx: Uint8Array | null }> {
+  if ((ctx.runtime ?? 'tfjs') === 'tfjs') return { network: tfjsRunner(model), onnx: null };
+  const onnx = exportOnnx(model, { version: 'bench' });
+  const threads = ctx.onnxThreads ?? os.availableParallelism();
+  return { network: onnxRunner(await OnnxNetwork.open(onnx, `${model.config.name}.onnx`, threads, model.config.numClasses)), onnx };
+}
+
+/** Median time of a bare ONNX Runtime `session.run` of `onnx` on one image: what guideseg's runtime adds is measured against it. */
+async function bareSessionRun(ctx: BenchContext, onnx: Uint8Array, image: Uint8Array, h: number, w: number): Promise<number> {
+  const ort = requireOnnxRuntime();
+  const session = await ort.InferenceSession.create(onnx, onnxSessionOptions(ctx.onnxThreads ?? os.availableParallelism()));
+  try {
+    const feeds = {
+      image: new ort.Tensor('float32', Float32Array.from(image), [1, h, w, 3]),
+      size: new ort.Tensor('int64', BigInt64Array.from([BigInt(h), BigInt(w)]), [2]),
+    };
+    return (await timeRuns(ctx.runs, ctx.warmup, () => session.run(feeds))).wallMs;
+  } finally {
+    await session.release();
+  }
+}
+
 async function inferWorkload(ctx: BenchContext, tta: boolean): Promise<WorkloadResult> {
   const [h, w] = INFER_SIZE;
   const model = buildSegmentor(ctx.model, 1);
   const image = randomImage(new Rng(3), h * w * 3);
-  const opts = tta ? SIX_CANDIDATES : undefined;
+  const opts = tta ? SIX_CANDIDATES : SINGLE_SCALE;
+  const { network, onnx } = await benchNetwork(ctx, model);
   try {
-    const t = await timeRuns(ctx.runs, ctx.warmup, () => inferUnary(model, image, h, w, opts));
+    const t = await timeRuns(ctx.runs, ctx.warmup, () => inferUnary(network, image, h, w, opts));
     let flops = countFlops(ctx.model, h, w);
     if (tta) {
       flops = 0;
       for (const s of SIX_CANDIDATES.scales) flops += 2 * countFlops(ctx.model, Math.round(h * s), Math.round(w * s));
     }
-    return result(tta ? 'infer-tta' : 'infer', t.wallMs, flops, tta ? '6 candidates, avg' : `${h}×${w}`);
+    let detail = `${tta ? '6 candidates, avg' : `${h}×${w}`}, ${network.runtime}`;
+    if (onnx && !tta) {
+      const bare = await bareSessionRun(ctx, onnx, image, h, w);
+      detail += `; bare ONNX Runtime session.run ${bare.toFixed(1)} ms (guideseg ${(t.wallMs / bare).toFixed(2)}×)`;
+    }
+    if (onnx) detail += `, ${ctx.onnxThreads ?? os.availableParallelism()} threads`;
+    return result(tta ? 'infer-tta' : 'infer', t.wallMs, flops, detail);
   } finally {
+    await network.release();
     model.dispose();
   }
 }
@@ -60,11 +96,12 @@ async function evalValWorkload(ctx: BenchContext): Promise<WorkloadResult> {
   // λ > 0 needs the global scores of a joint model.
   const crf = resolveCrfSettings({ ...BENCH_CRF, lambda: model.config.variant === 'joint' ? BENCH_CRF.lambda : 0 });
   const runner = await createCrfRunner(CRF_THREADS);
+  const { network } = await benchNetwork(ctx, model);
   try {
     let mIoU = NaN;
     const pipeline = { ensemble: SINGLE_SCALE, crf };
     const t = await timeRuns(ctx.runs, 0, async () => {
-      const r = await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: runner }), { numClasses: L });
+      const r = await evaluateDataset(dataset, scorePredictor(network, pipeline, { crfRunner: runner }), { numClasses: L });
       mIoU = r.metrics.mIoU;
     });
     const flops = dataset.length * countFlops(model.config, INFER_SIZE[0], INFER_SIZE[1]);
@@ -72,10 +109,11 @@ async function evalValWorkload(ctx: BenchContext): Promise<WorkloadResult> {
       'eval-val',
       t.wallMs,
       flops,
-      `${dataset.length} images, infer + CRF (T ${crf.T}, r ${crf.r}, λ ${crf.lambda}, ${CRF_THREADS} threads) + confusion, ` +
+      `${dataset.length} images, infer + CRF (T ${crf.T}, r ${crf.r}, λ ${crf.lambda}, ${CRF_THREADS} threads) + confusion, ${network.runtime}, ` +
         `${(t.wallMs / dataset.length).toFixed(0)} ms/image, mIoU ${(100 * mIoU).toFixed(2)}`,
     );
   } finally {
+    await network.release();
     await runner.close();
     if (!ctx.loadedModel) model.dispose();
   }
@@ -106,7 +144,7 @@ async function crfWorkload(ctx: BenchContext): Promise<WorkloadResult> {
     const fullJs = await timeRuns(ctx.runs, ctx.warmup, () => pool.run(input, settings, js));
     const itersJs = await timeRuns(ctx.runs, ctx.warmup, () => pool.run({ ...input, guide: sharedGuide }, settings, js));
     const T = settings.T;
-    const kernel = usesWasmKernel('auto', settings, 11) ? 'wasm SIMD' : 'js';
+    const kernel = selectKernel('auto', settings, 11).name === 'wasm' ? 'wasm SIMD' : 'js';
     return result(
       'crf',
       full.wallMs,

@@ -12,12 +12,13 @@ import { writeAblationReport } from '../tuning/ablation_report';
 import { runAblationWorkflow } from '../tuning/ablation_workflow';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { DEFAULT_CRF_SEARCH, QUICK_CRF_SEARCH } from '../tuning/fit_crf';
-import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress } from './common';
+import { backendOption, numberList, positiveInt, startBackend, addDataOptions, addRuntimeOptions, progress, startNetwork, type RuntimeCliOptions } from './common';
+import type { NetworkRunner } from '../ensemble/network';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { PAPER_SCALES } from '../ensemble/infer';
 
-interface AblateCliOptions {
+interface AblateCliOptions extends RuntimeCliOptions {
   joint: string;
   baseline: string;
   config?: string;
@@ -50,6 +51,7 @@ export function ablateCommand(): Command {
     .requiredOption('--joint <dir>', 'joint model (dense + clsNet): model folder or training work dir')
     .requiredOption('--baseline <dir>', 'baseline model (dense branch only): model folder or training work dir');
   addDataOptions(cmd, 'split to evaluate');
+  addRuntimeOptions(cmd);
   return cmd
     .option('--limit <n>', 'evaluate only the first n images', positiveInt)
     .option('-o, --out <dir>', 'report folder', 'ablation')
@@ -75,6 +77,7 @@ export function ablateCommand(): Command {
       await startBackend(o.backend as never);
       const dataset = buildDataset(data, o.split);
       const loaded: Segmentor[] = [];
+      const networks: NetworkRunner[] = [];
       let runner: CrfRunner | null = null;
       try {
         const joint = await loadCheckpoint(jointDir);
@@ -83,8 +86,12 @@ export function ablateCommand(): Command {
         loaded.push(baseline.model);
         if (joint.model.config.variant !== 'joint') throw new Error(`${jointDir}: --joint must be a joint model (it has no global branch)`);
         runner = await createCrfRunner(o.threads);
+        const jointNetwork = await startNetwork(joint.model, jointDir, o);
+        networks.push(jointNetwork);
+        const baselineNetwork = await startNetwork(baseline.model, baselineDir, o);
+        networks.push(baselineNetwork);
         const { result, info } = await runAblationWorkflow(
-          { joint: { ...joint, checkpoint: jointDir }, baseline: { ...baseline, checkpoint: baselineDir } },
+          { joint: { ...joint, network: jointNetwork, checkpoint: jointDir }, baseline: { ...baseline, network: baselineNetwork, checkpoint: baselineDir } },
           dataset,
           runner,
           {
@@ -116,6 +123,7 @@ export function ablateCommand(): Command {
         }
         process.stdout.write(`report: ${files.markdown}, ${files.json}\n`);
       } finally {
+        for (const n of networks) await n.release();
         for (const m of loaded) m.dispose();
         await runner?.close();
       }

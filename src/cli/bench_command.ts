@@ -1,15 +1,16 @@
 /** `guideseg bench`: the benchmark workloads of docs/benchmarks.md, one line each. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { BackendName } from '../config/schema';
+import type { BackendName } from '../engine/backend';
 import { compareTrainStep } from '../bench/train_step_bench';
 import { runWorkload } from '../bench/workloads';
 import { WORKLOADS, type WorkloadName, type WorkloadResult } from '../bench/types';
 import { median } from '../util/timing';
 import { modelPreset } from '../model/presets';
-import { backendOption, nonNegativeInt, positiveInt, startBackend } from './common';
+import { addRuntimeOptions, backendOption, nonNegativeInt, positiveInt, startBackend, type RuntimeCliOptions } from './common';
+import { resolveRuntime } from '../pipeline/runtime';
 import { defaultCamvidRoot } from '../data/datasets/camvid';
 
-interface BenchCliOptions {
+interface BenchCliOptions extends RuntimeCliOptions {
   workload?: WorkloadName;
   model: string;
   runs: number;
@@ -33,7 +34,7 @@ function workerList(value: string): number[] {
 }
 
 export function benchCommand(): Command {
-  return new Command('bench')
+  return addRuntimeOptions(new Command('bench'))
     .description(
       'Run the benchmark workloads of docs/benchmarks.md (all by default) and print, one line each, the workload, ' +
         'the median wall time over --runs runs after a warm-up, and the achieved GFLOP/s (2 FLOPs per multiply-add).',
@@ -81,9 +82,10 @@ export function benchCommand(): Command {
       const probe = buildSegmentor(model, 0);
       const params = probe.parameterCount();
       probe.dispose();
-      process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}\n`);
+      process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}; inference runtime ${resolveRuntime(o.runtime)}\n`);
       process.stdout.write(`${'workload'.padEnd(12)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(8)}  detail\n`);
-      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, perWorker: o.perWorker, bnGroupSize: o.bnGroupSize };
+      const runtime = resolveRuntime(o.runtime);
+      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, perWorker: o.perWorker, bnGroupSize: o.bnGroupSize, runtime, onnxThreads: o.onnxThreads };
       const print = (r: WorkloadResult) => {
         const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
         process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);

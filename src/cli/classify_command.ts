@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import type { BackendName } from '../config/schema';
+import type { BackendName } from '../engine/backend';
 import { classifyImage, loadImageNetClassifier } from '../weights/imagenet_check';
 import { backendOption, positiveInt, startBackend } from './common';
 import { listImages } from './predict_command';

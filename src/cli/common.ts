@@ -1,7 +1,9 @@
 /** Option parsers and helpers shared by the commands. */
-import { InvalidArgumentError, type Command } from 'commander';
-import { backendSchema, type BackendName } from '../config/schema';
-import { initBackend } from '../engine/backend';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { backendSchema, initBackend, type BackendName } from '../engine/backend';
+import type { NetworkRunner } from '../ensemble/network';
+import type { Segmentor } from '../model/types';
+import { openNetwork, RUNTIME_CHOICES, type RuntimeChoice } from '../pipeline/runtime';
 import { datasetTypes } from '../data/registry';
 
 /** Parses a positive integer option. */
@@ -83,6 +85,30 @@ export function addDataOptions(cmd: Command, splitHelp: string, defaultSplit = '
     .option('-d, --data <type>', `data set type (registered: ${datasetTypes().join(', ')}); default: the training run's`)
     .option('--data-root <dir>', 'data set folder')
     .option('-s, --split <name>', splitHelp, defaultSplit);
+}
+
+/** What `addRuntimeOptions` adds. */
+export interface RuntimeCliOptions {
+  runtime: RuntimeChoice;
+  onnxThreads?: number;
+}
+
+/** Adds --runtime and --onnx-threads: what runs the network. */
+export function addRuntimeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--runtime <name>', 'what runs the network: onnx (ONNX Runtime; the model is exported once and cached beside it), tfjs, or auto (onnx where onnxruntime-node is installed, else tfjs)')
+        .choices([...RUNTIME_CHOICES])
+        .default('auto'),
+    )
+    .option('--onnx-threads <n>', 'ONNX Runtime threads (default: one per core)', positiveInt);
+}
+
+/** Opens the network of a loaded checkpoint on the chosen runtime and says which one runs. */
+export async function startNetwork(model: Segmentor, checkpoint: string, o: RuntimeCliOptions): Promise<NetworkRunner> {
+  const network = await openNetwork(model, checkpoint, { runtime: o.runtime, onnxThreads: o.onnxThreads });
+  process.stderr.write(`runtime: ${network.runtime}\n`);
+  return network;
 }
 
 /** Progress line on stderr, overwritten on a terminal. */

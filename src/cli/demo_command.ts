@@ -17,7 +17,7 @@ import { createCrfRunner } from '../pipeline/crf_runner';
 import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { predictScores } from '../pipeline/predictor';
 import { resolvePipeline } from '../pipeline/resolve';
-import { positiveInt, startBackend } from './common';
+import { addRuntimeOptions, positiveInt, startBackend, startNetwork, type RuntimeCliOptions } from './common';
 import { defaultCamvidRoot } from '../data/datasets/camvid';
 import { resolveCheckpoint } from '../train/run_folder';
 import { writeFigure, type FigureRow } from './demo_figure';
@@ -26,7 +26,7 @@ import { describePipeline } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
 import { PAPER_SCALES } from '../ensemble/infer';
 
-interface DemoCliOptions {
+interface DemoCliOptions extends RuntimeCliOptions {
   checkpoint?: string;
   dataRoot: string;
   out: string;
@@ -35,7 +35,7 @@ interface DemoCliOptions {
 }
 
 export function demoCommand(): Command {
-  return new Command('demo')
+  const cmd = new Command('demo')
     .description(
       'Run the shipped CamVid model (no training) with its full pipeline on the CamVid val split: prints mIoU and ' +
         'per-class IoU, and writes <out>/README.md with the table and <out>/figure.png: per image the image, the ' +
@@ -46,25 +46,26 @@ export function demoCommand(): Command {
     .option('--data-root <dir>', 'CamVid folder', defaultCamvidRoot())
     .option('-o, --out <dir>', 'report folder (its README.md and figure.png are replaced)', 'runs/demo')
     .option('--figure-images <n>', 'val images shown in the figure', positiveInt, 4)
-    .option('--limit <n>', 'evaluate only the first n val images', positiveInt)
-    .action(async (o: DemoCliOptions) => {
+    .option('--limit <n>', 'evaluate only the first n val images', positiveInt);
+  return addRuntimeOptions(cmd).action(async (o: DemoCliOptions) => {
       const started = performance.now();
       const dir = resolveCheckpoint(o.checkpoint);
       await startBackend('wasm', true);
       const { model, metadata } = await loadCheckpoint(dir);
       const runner = await createCrfRunner(Math.min(2, os.availableParallelism()));
+      const network = await startNetwork(model, dir, o);
       try {
         const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(dir, 'model.json'));
         const pipeline = resolvePipeline(stored.combineWeights ? { combine: 'learned', crf: true } : { scales: [...PAPER_SCALES], flip: true, crf: true }, stored);
         process.stderr.write(`model ${dir}\npipeline: ${describePipeline(pipeline)}\n`);
         const data = { type: 'camvid', root: path.resolve(o.dataRoot), trainSplit: 'train', valSplit: 'val' };
-        const result = await evaluateSplit(model, data, 'val', pipeline, { crfRunner: runner, limit: o.limit });
+        const result = await evaluateSplit(network, data, 'val', pipeline, { crfRunner: runner, limit: o.limit });
         const dataset = buildDataset(data, 'val');
         const rows: FigureRow[] = [];
         const step = Math.max(1, Math.floor(Math.min(dataset.length, o.limit ?? Infinity) / o.figureImages));
         for (let i = 0; rows.length < o.figureImages && i < dataset.length; i += step) {
           const s = await dataset.get(i);
-          const r = predictScores(model, s.image, s.height, s.width, pipeline, { crfRunner: runner });
+          const r = await predictScores(network, s.image, s.height, s.width, pipeline, { crfRunner: runner });
           rows.push({ name: s.name, width: s.width, height: s.height, image: s.image, global: r.global, unaryLabels: argmax(r.unary, model.config.numClasses), crfLabels: r.labels, truth: s.label });
         }
         fs.mkdirSync(o.out, { recursive: true });
@@ -88,6 +89,7 @@ export function demoCommand(): Command {
         process.stderr.write(`${table}\nreport: ${path.join(o.out, 'README.md')}, figure: ${figure}\n`);
         process.stdout.write(`${model.config.name} mIoU ${(100 * result.metrics.mIoU).toFixed(2)}%\n`);
       } finally {
+        await network.release();
         model.dispose();
         await runner.close();
       }

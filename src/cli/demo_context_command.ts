@@ -4,6 +4,7 @@
  * the same budget (in parallel, one process per core), evaluates both and
  * writes a report folder.
  */
+import { tfjsRunner } from '../ensemble/network';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -66,6 +67,7 @@ async function demoAblation(reports: ModelReport[], dataset: Dataset, dirs: Reco
   const model = (name: string) => reports.find((r) => r.name === name)!.model;
   const entry = async (role: 'joint' | 'baseline') => ({
     model: model(role),
+    network: tfjsRunner(model(role)),
     metadata: (await readModelJson(dirs[role])).userDefinedMetadata,
     checkpoint: dirs[role],
   });
@@ -108,7 +110,7 @@ export function demoContextCommand(): Command {
       for (const v of variants) {
         const { model } = await loadCheckpoint(path.join(o.out, v, 'final'));
         const config = demoConfig(v, o.iterations);
-        const result = await evaluateSplit(model, config.data, 'val', DEFAULT_PIPELINE);
+        const result = await evaluateSplit(tfjsRunner(model), config.data, 'val', DEFAULT_PIPELINE);
         reports.push({ name: v, model, metrics: result.metrics });
       }
       const dataset = buildDataset(demoConfig('joint', o.iterations).data, 'val');

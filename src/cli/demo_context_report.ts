@@ -1,4 +1,5 @@
 /** The demo's report folder: metrics tables in Markdown and JSON, and prediction strips. */
+import { tfjsRunner } from '../ensemble/network';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { overlay, writeImagePng } from '../data/image_io';
@@ -74,7 +75,7 @@ export async function writeDemoReport(
     const s = await dataset.get(i);
     const panels = [s.image, overlay(s.image, s.label, dataset.palette, 1)];
     for (const r of reports) {
-      const unary = predictScores(r.model, s.image, s.height, s.width);
+      const unary = await predictScores(tfjsRunner(r.model), s.image, s.height, s.width);
       panels.push(overlay(s.image, argmax(unary.scores, unary.numClasses), dataset.palette, 1));
     }
     const file = `sample_${i}.png`;

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import type { DataConfig } from '../config/schema';
+import type { DataConfig } from '../data/datasets/dataset';
 import { buildDataset } from '../data/registry';
 import { evaluateDataset, type EvaluationResult } from '../eval/evaluate';
 import { formatMetricsTable } from '../eval/metrics';
@@ -10,18 +10,18 @@ import { presentClasses } from '../eval/metrics_oracle';
 import { formatPresenceTable, PresenceAccumulator } from '../eval/presence';
 import type { Sample } from '../data/types';
 import { loadCheckpoint } from '../model/serialization';
-import type { Segmentor } from '../model/types';
+import type { NetworkRunner } from '../ensemble/network';
 import { createCrfRunner, type CrfRunner } from '../pipeline/crf_runner';
 import { inferenceSettingsFromMetadata } from '../pipeline/model_settings';
 import { scorePredictor, type PipelineOptions } from '../pipeline/predictor';
-import { addDataOptions, backendOption, positiveInt, startBackend, type DataCliOptions } from './common';
+import { addDataOptions, addRuntimeOptions, backendOption, positiveInt, startBackend, startNetwork, type DataCliOptions, type RuntimeCliOptions } from './common';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
 
 
-interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
+interface EvalCliOptions extends PipelineCliOptions, DataCliOptions, RuntimeCliOptions {
   oracle?: boolean;
   presence?: boolean;
   limit?: number;
@@ -31,7 +31,7 @@ interface EvalCliOptions extends PipelineCliOptions, DataCliOptions {
 
 /** Evaluates `model` on one split with a terminal progress bar. */
 export async function evaluateSplit(
-  model: Segmentor,
+  network: NetworkRunner,
   data: DataConfig,
   split: string,
   pipeline: PipelineOptions,
@@ -41,14 +41,14 @@ export async function evaluateSplit(
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'eval |{bar}| {value}/{total} images' }, Presets.shades_classic) : null;
   bar?.start(Math.min(dataset.length, opts.limit ?? Infinity), 0);
   try {
-    const L = model.config.numClasses;
+    const L = network.numClasses;
     const onGlobal = opts.presence
       ? (sample: Sample, global: Float32Array | null) => {
           if (global) opts.presence!.add(global, Array.from(presentClasses(sample.label, L)));
         }
       : undefined;
-    return await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: opts.crfRunner, oracle: opts.oracle, onGlobal }), {
-      numClasses: model.config.numClasses,
+    return await evaluateDataset(dataset, scorePredictor(network, pipeline, { crfRunner: opts.crfRunner, oracle: opts.oracle, onGlobal }), {
+      numClasses: L,
       oracle: opts.oracle,
       limit: opts.limit,
       onSample: (done) => bar?.update(done),
@@ -74,6 +74,7 @@ export function evalCommand(): Command {
     .option('--presence', 'also report how well the global scores g tell the classes present in each image (joint models)')
     .option('-o, --out <file>', 'also write the metrics and confusion matrix as JSON');
   addPipelineOptions(cmd);
+  addRuntimeOptions(cmd);
   return cmd
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: EvalCliOptions) => {
@@ -82,6 +83,7 @@ export function evalCommand(): Command {
       await startBackend(o.backend as never);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       let runner: CrfRunner | null = null;
+      let network: NetworkRunner | null = null;
       let result: EvaluationResult;
       let seconds: number;
       let pipeline: PipelineOptions;
@@ -90,11 +92,13 @@ export function evalCommand(): Command {
         pipeline = pipelineFromOptions(o, inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(checkpoint, 'model.json')));
         process.stderr.write(`pipeline: ${describePipeline(pipeline)}${o.oracle ? '; oracle (+ground truth label)' : ''}\n`);
         runner = pipeline.crf ? await createCrfRunner(o.threads) : null;
+        network = await startNetwork(model, checkpoint, o);
         const started = performance.now();
         presence = o.presence ? new PresenceAccumulator(buildDataset(data, o.split).classes) : undefined;
-        result = await evaluateSplit(model, data, o.split, pipeline, { ...o, presence, crfRunner: runner ?? undefined });
+        result = await evaluateSplit(network, data, o.split, pipeline, { ...o, presence, crfRunner: runner ?? undefined });
         seconds = (performance.now() - started) / 1000;
       } finally {
+        await network?.release();
         model.dispose();
         await runner?.close();
       }

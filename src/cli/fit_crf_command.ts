@@ -12,7 +12,7 @@ import { DEFAULT_CRF_SEARCH, formatSearchTable, QUICK_CRF_SEARCH, type CrfSearch
 import { fitInferenceSettings, crfFitPatch } from '../tuning/fit_settings';
 import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../pipeline/model_settings';
 import { resolveEnsemble } from '../pipeline/resolve';
-import { backendOption, positiveInt, startBackend, addDataOptions, type DataCliOptions, progress } from './common';
+import { backendOption, positiveInt, startBackend, addDataOptions, type DataCliOptions, progress, addRuntimeOptions, startNetwork, type RuntimeCliOptions } from './common';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
@@ -30,7 +30,7 @@ export function nonNegativeList(value: string): number[] {
 
 /** The paper's candidates, the default of the fitting commands. */
 
-interface FitCrfCliOptions extends PipelineCliOptions, DataCliOptions {
+interface FitCrfCliOptions extends PipelineCliOptions, DataCliOptions, RuntimeCliOptions {
   limit: number;
   every: number;
   w?: number[];
@@ -63,6 +63,7 @@ export function fitCrfCommand(): Command {
   cmd.option('--limit <n>', 'fit on the first n images of the split (with --every: at most n)', positiveInt, 20);
   cmd.option('--every <k>', 'fit on every k-th image of the split', positiveInt, 1);
   addEnsembleOptions(cmd, { scales: PAPER_SCALES.join(','), flip: 'on', combine: 'learned when the model stores combination weights, else avg' });
+  addRuntimeOptions(cmd);
   return cmd
     .option('--w <list>', `pairwise weights w to try (default ${DEFAULT_CRF_SEARCH.w.join(',')})`, nonNegativeList)
     .option('--lambda <list>', `compatibility weights λ to try (default ${DEFAULT_CRF_SEARCH.lambda.join(',')})`, nonNegativeList)
@@ -95,6 +96,7 @@ export function fitCrfCommand(): Command {
       };
       const { model, metadata } = await loadCheckpoint(checkpoint);
       const runner = await createCrfRunner(o.threads);
+      const network = await startNetwork(model, checkpoint, o);
       try {
         const stored = inferenceSettingsFromMetadata(metadata, model.config.numClasses, path.join(checkpoint, 'model.json'));
         // The CRF runs on the combined unary of the model's pipeline: the learned combination where weights are stored.
@@ -104,7 +106,7 @@ export function fitCrfCommand(): Command {
         const dataset = buildDataset(data, o.split);
         process.stderr.write(`fitting the CRF on ${describeEnsemble(ensemble)}\n`);
         const started = performance.now();
-        const outcome = await fitInferenceSettings(model, dataset, runner, {
+        const outcome = await fitInferenceSettings(network, dataset, runner, {
           scales: ensemble.scales,
           flip: ensemble.flip,
           limit: o.limit,
@@ -142,6 +144,7 @@ export function fitCrfCommand(): Command {
           process.stdout.write(`settings saved with the model: ${path.join(checkpoint, 'model.json')} (userDefinedMetadata.${keys.join(', userDefinedMetadata.')})\n`);
         }
       } finally {
+        await network.release();
         model.dispose();
         await runner.close();
       }

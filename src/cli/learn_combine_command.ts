@@ -13,11 +13,11 @@ import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { fitInferenceSettings, fitMetadataPatch } from '../tuning/fit_settings';
 import { updateCheckpointMetadata } from '../pipeline/model_settings';
-import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions } from './common';
+import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions, addRuntimeOptions, startNetwork, type RuntimeCliOptions } from './common';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 
-interface LearnCombineCliOptions extends DataCliOptions {
+interface LearnCombineCliOptions extends DataCliOptions, RuntimeCliOptions {
   limit: number;
   every: number;
   scales: number[];
@@ -39,6 +39,7 @@ export function learnCombineCommand(): Command {
     )
     .requiredOption('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir');
   addDataOptions(cmd, 'split to learn on');
+  addRuntimeOptions(cmd);
   return cmd
     .option('--limit <n>', 'use the first n images of the split (with --every: at most n)', positiveInt, 20)
     .option('--every <k>', 'use every k-th image of the split', positiveInt, 1)
@@ -56,10 +57,11 @@ export function learnCombineCommand(): Command {
       await startBackend(o.backend as never);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       const runner = await createCrfRunner(1);
+      const network = await startNetwork(model, checkpoint, o);
       try {
         const dataset = buildDataset(data, o.split);
         const started = performance.now();
-        const outcome = await fitInferenceSettings(model, dataset, runner, {
+        const outcome = await fitInferenceSettings(network, dataset, runner, {
           scales: o.scales,
           flip: o.flip,
           limit: o.limit,
@@ -91,6 +93,7 @@ export function learnCombineCommand(): Command {
           if (metadata?.crf !== undefined) process.stdout.write('the stored CRF was fitted on another combination: run `guideseg fit-crf` to fit it on this one\n');
         }
       } finally {
+        await network.release();
         model.dispose();
         await runner.close();
       }

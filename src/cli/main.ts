@@ -9,6 +9,7 @@ import { packageRoot } from './common';
 import { demoCommand } from './demo_command';
 import { demoContextCommand } from './demo_context_command';
 import { evalCommand } from './eval_command';
+import { exportCommand } from './export_command';
 import { fitCrfCommand } from './fit_crf_command';
 import { learnCombineCommand } from './learn_combine_command';
 import { packCommand } from './pack_command';
@@ -27,6 +28,7 @@ const program = new Command('guideseg')
   .addCommand(refitClsCommand())
   .addCommand(ablateCommand())
   .addCommand(packCommand())
+  .addCommand(exportCommand())
   .addCommand(benchCommand())
   .addCommand(classifyCommand())
   .addCommand(demoCommand())

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import type { BackendName } from '../config/schema';
+import type { BackendName } from '../engine/backend';
 import type { PackedDtype } from '../model/checkpoint_io';
 import { loadCheckpoint, savePackedModel } from '../model/serialization';
 import { backendOption, packageRoot, positiveNumber, startBackend } from './common';

@@ -4,15 +4,15 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { load, type SegmentOptions } from '../api';
 import { overlay, readImage, writeImagePng, writeLabelPng } from '../data/image_io';
-import type { BackendName } from '../config/schema';
-import { backendOption, nonNegativeNumber } from './common';
+import type { BackendName } from '../engine/backend';
+import { addRuntimeOptions, backendOption, nonNegativeNumber, type RuntimeCliOptions } from './common';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, choicesFromOptions, crfOverridesFromOptions, describePipeline, type PipelineCliOptions } from './ensemble_options';
 import { resolvePipeline } from '../pipeline/resolve';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff']);
 
-interface PredictCliOptions extends PipelineCliOptions {
+interface PredictCliOptions extends PipelineCliOptions, RuntimeCliOptions {
   checkpoint?: string;
   out: string;
   alpha: number;
@@ -51,12 +51,13 @@ export function predictCommand(): Command {
     .option('-k, --checkpoint <dir>', 'model folder (model.json) or a training work dir (default: the shipped CamVid model)')
     .requiredOption('-o, --out <dir>', 'output folder (created)');
   addPipelineOptions(cmd);
+  addRuntimeOptions(cmd);
   return cmd
     .option('--alpha <a>', 'opacity of the class colours in the overlay (0..1)', nonNegativeNumber, 0.5)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (inputs: string[], o: PredictCliOptions) => {
       const files = listImages(inputs);
-      const segmenter = await load(resolveCheckpoint(o.checkpoint), { backend: o.backend, threads: o.threads });
+      const segmenter = await load(resolveCheckpoint(o.checkpoint), { backend: o.backend, threads: o.threads, runtime: o.runtime, onnxThreads: o.onnxThreads });
       try {
         const options = segmentOptionsFromCli(o);
         process.stderr.write(`pipeline: ${describePipeline(resolvePipeline(choicesFromOptions(o), segmenter.stored))}\n`);

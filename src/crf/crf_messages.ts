@@ -1,42 +1,16 @@
 /** Messages between {@link GuidanceCrfPool} (crf_pool.ts) and its worker threads (crf_worker.ts). */
 import type { BarrierOptions } from '../util/shared_barrier';
-import type { Guide } from './guide';
-import type { Band, MeanFieldBuffers } from './mean_field';
-import type { CrfSettings } from './settings';
-import type { WasmBandShape } from './wasm/wasm_band';
+import type { CrfJob } from './band_kernel';
 
 /** The pool's barrier: named in errors, and a stuck thread fails the run instead of hanging it. */
 export const CRF_BARRIER: BarrierOptions = { what: 'guidance CRF', timeoutMs: 120_000 };
 
-/** What the calling thread sends a worker for one run on the JavaScript kernel (all maps shared). */
-export interface WorkerRunMessage {
-  kernel: 'js';
+/** What the calling thread sends a worker for one run: its band of the job (all maps shared). */
+export interface BandRunMessage {
+  /** Band index (the calling thread runs band 0). */
   index: number;
-  parties: number;
   ctrl: Int32Array;
+  /** Where a failing worker writes its error (the calling thread is blocked in the barrier). */
   errorText: Uint8Array;
-  guide: Guide;
-  numClasses: number;
-  buffers: MeanFieldBuffers;
-  settings: CrfSettings;
-  logPresence: Float64Array | null;
-  band: Band;
-}
-
-/** What the calling thread sends a worker for one run on the WebAssembly kernel (all maps shared). */
-export interface WasmWorkerRunMessage {
-  kernel: 'wasm';
-  index: number;
-  parties: number;
-  ctrl: Int32Array;
-  errorText: Uint8Array;
-  shape: WasmBandShape;
-  T: number;
-  /** Image rows the band needs (when `guide` is null) and its unary rows. */
-  image: Float32Array;
-  guide: Guide | null;
-  unary: Float32Array;
-  /** Halo exchange maps; the final scores go to `exchange[T % 2]`. */
-  exchange: [Float32Array, Float32Array];
-  labels: Uint8Array;
+  job: CrfJob;
 }

@@ -5,8 +5,7 @@
  * batches an uninterrupted one would. The next batch's file reads are started
  * while the caller works on the current one.
  */
-import { Rng } from '../util/rng';
-import { mixSeed } from './seed';
+import { mixSeed, Rng } from '../util/rng';
 import { Transform } from './transforms';
 import { Dataset, Sample } from './types';
 

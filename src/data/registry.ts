@@ -3,16 +3,16 @@
  * data set `config.type`; each data set file registers itself in `DATASETS`
  * (datasets/dataset.ts), and `registerDataset` adds one from outside.
  */
-import type { DataConfig } from '../config/schema';
 import './datasets';
-import { DATASETS, type DatasetFactory } from './datasets/dataset';
+import type { z } from 'zod';
+import { DATASETS, type DataConfig, type DatasetFactory } from './datasets/dataset';
 import type { Dataset } from './types';
 
-export type { DatasetFactory };
+export type { DataConfig, DatasetFactory };
 
-/** Registers the data set type `name` (an error if it exists). */
-export function registerDataset(name: string, factory: DatasetFactory): void {
-  DATASETS.register(name, factory);
+/** Registers the data set type `name` (an error if it exists), with its options schema (`data.<name>` in a config) if it has any. */
+export function registerDataset(name: string, factory: DatasetFactory, options?: z.ZodType): void {
+  DATASETS.register(name, { open: factory, options });
 }
 
 /** Names of the registered data set types, sorted. */
@@ -25,5 +25,5 @@ export function buildDataset(config: DataConfig, split: string): Dataset {
   if (!DATASETS.has(config.type)) {
     throw new Error(`unknown data.type '${config.type}'; known types: ${datasetTypes().join(', ')}`);
   }
-  return DATASETS.get(config.type)(config, split);
+  return DATASETS.get(config.type).open(config, split);
 }

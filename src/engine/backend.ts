@@ -6,8 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendName } from '../config/schema';
+import { z } from 'zod';
 import { registerProjectKernels } from './kernels';
+
+/** tfjs backends by name (`auto`: tfjs-node where installed, else wasm). */
+export const backendSchema = z.enum(['auto', 'wasm', 'cpu', 'tensorflow']);
+export type BackendName = z.infer<typeof backendSchema>;
 
 /** True when `@tensorflow/tfjs-node` (or -gpu) can be loaded here. */
 export function nativeBackendAvailable(): boolean {

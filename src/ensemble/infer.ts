@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Segmentor } from '../model/types';
-import { combineMaps, meanGlobalScores, type Candidate, type CandidateMaps, type CombineMode } from './combine';
+import type { Candidate, CandidateMaps, CombineMode } from './combine';
 
 export type { Candidate, CandidateMaps, CombineMode };
 
@@ -105,18 +105,4 @@ export function candidateMaps(
     unaries.dispose();
     global?.dispose();
   }
-}
-
-/** Runs the ensemble on one RGB image and returns the combined unary as typed arrays. */
-export function inferUnary(
-  model: Segmentor,
-  image: Uint8Array,
-  height: number,
-  width: number,
-  opts: EnsembleOptions = SINGLE_SCALE,
-): UnaryMap {
-  const maps = candidateMaps(model, image, height, width, opts);
-  // One candidate combines to itself: no copy.
-  const scores = maps.candidates.length === 1 && opts.combine !== 'learned' ? maps.unaries : combineMaps(maps, opts.combine, opts.learnedWeights);
-  return { height, width, numClasses: maps.numClasses, scores, global: meanGlobalScores(maps) };
 }

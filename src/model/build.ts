@@ -1,5 +1,5 @@
 /** Builds a segmentor from a model config. */
-import { ModelConfigInput, parseModelConfig } from '../config/schema';
+import { ModelConfigInput, parseModelConfig } from './model_config';
 import { Rng } from '../util/rng';
 import { GuidedSegmentor } from './segmentor';
 

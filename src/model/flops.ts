@@ -4,9 +4,9 @@
  * Elementwise work (bias, ReLU, BatchNorm, pooling, upsampling) is ignored.
  * A training step (forward + backward) costs about 3x the forward count.
  */
-import { ModelConfigInput, parseModelConfig } from '../config/schema';
+import { ModelConfigInput, parseModelConfig } from './model_config';
 import { BACKBONES } from './backbones';
-import { DENSE_HEADS, GLOBAL_HEADS, HeadSpec } from './heads';
+import { DENSE_HEADS, GLOBAL_HEADS } from './heads';
 
 /** FLOPs of one forward pass by part, for the whole batch. */
 export interface FlopCount {
@@ -28,12 +28,12 @@ export interface FlopCount {
 export function flopBreakdown(config: ModelConfigInput, height: number, width: number, batch = 1): FlopCount {
   const cfg = parseModelConfig(config);
   const features = BACKBONES.get(cfg.backbone.type).analyze(cfg.backbone, height, width);
-  const spec: HeadSpec = { config: cfg, inChannels: features.channels, outputStride: cfg.backbone.outputStride };
+  const spec = { numClasses: cfg.numClasses, inChannels: features.channels, outputStride: cfg.backbone.outputStride };
   const backbone = features.flops * batch;
-  const denseHead = DENSE_HEADS.get(cfg.denseHead.type).flops(spec, features.height, features.width) * batch;
+  const denseHead = DENSE_HEADS.get(cfg.denseHead.type).flops({ ...spec, config: cfg.denseHead }, features.height, features.width) * batch;
   const clsHead =
     cfg.variant === 'joint'
-      ? GLOBAL_HEADS.get(cfg.clsHead.type).flops(spec, features.height, features.width) * batch
+      ? GLOBAL_HEADS.get(cfg.clsHead.type).flops({ ...spec, config: cfg.clsHead }, features.height, features.width) * batch
       : 0;
   return { backbone, denseHead, clsHead, total: backbone + denseHead + clsHead };
 }

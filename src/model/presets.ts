@@ -2,7 +2,7 @@
  * Named model configurations: the benchmark models of docs/benchmarks.md (CamVid,
  * L = 11) and the paper's full-width models (Pascal VOC, L = 21).
  */
-import { ModelConfig, ModelConfigInput, parseModelConfig } from '../config/schema';
+import { ModelConfig, ModelConfigInput, parseModelConfig } from './model_config';
 
 /** Recursively optional version of a config object (arrays are replaced whole). */
 export type DeepPartial<T> = T extends readonly unknown[]

@@ -3,10 +3,11 @@
  * variant, global head (g); unary U = D + g broadcast, upsampled to the image.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../config/schema';
+import type { OnnxGraph } from '../onnx/graph';
+import type { ModelConfig } from './model_config';
 import { Rng } from '../util/rng';
 import { Backbone, BACKBONES } from './backbones';
-import { DENSE_HEADS, DenseHead, GLOBAL_HEADS, GlobalHead, HeadSpec } from './heads';
+import { DENSE_HEADS, DenseHead, GLOBAL_HEADS, GlobalHead } from './heads';
 import { resizeBilinear } from './layers/upsample';
 import { ForwardContext, Module } from './module';
 import type { Segmentor, SegmentorOutput } from './types';
@@ -40,10 +41,12 @@ export class GuidedSegmentor extends Module implements Segmentor {
     super();
     this.backbone = this.addChild('backbone', BACKBONES.get(config.backbone.type).build(config.backbone, rng));
     this.outputStride = this.backbone.outputStride;
-    const spec: HeadSpec = { config, inChannels: this.backbone.outChannels, outputStride: this.outputStride };
-    this.denseHead = this.addChild('denseHead', DENSE_HEADS.get(config.denseHead.type).build(spec, rng));
+    const features = { numClasses: config.numClasses, inChannels: this.backbone.outChannels, outputStride: this.outputStride };
+    this.denseHead = this.addChild('denseHead', DENSE_HEADS.get(config.denseHead.type).build({ ...features, config: config.denseHead }, rng));
     this.clsHead =
-      config.variant === 'joint' ? this.addChild('clsHead', GLOBAL_HEADS.get(config.clsHead.type).build(spec, rng)) : null;
+      config.variant === 'joint'
+        ? this.addChild('clsHead', GLOBAL_HEADS.get(config.clsHead.type).build({ ...features, config: config.clsHead }, rng))
+        : null;
     this.mean = [...config.normalize.mean];
     this.invStd = config.normalize.std.map((s) => 1 / s) as [number, number, number];
   }
@@ -95,6 +98,28 @@ export class GuidedSegmentor extends Module implements Segmentor {
       if (h * s === height && w * s === width) return full;
       return tf.slice(full, [0, 0, 0, 0], [-1, height, width, -1]);
     });
+  }
+
+  toOnnx(g: OnnxGraph, image: string, size: string): { unary: string; global: string | null } {
+    const normalized = g.op('Mul', [g.op('Sub', [image, g.floats('normalize.mean', this.mean)], {}, 'normalize.sub'), g.floats('normalize.invStd', this.invStd)], {}, 'normalize');
+    const x = g.op('Transpose', [normalized], { perm: { ints: [0, 3, 1, 2] } }, 'nchw');
+    const features = this.backbone.toOnnx(g, x, 'backbone');
+    const dense = this.denseHead.toOnnx(g, features, 'denseHead');
+    const global = this.clsHead ? this.clsHead.toOnnx(g, features, 'clsHead') : null;
+    const fused = global ? g.op('Add', [dense, g.op('Unsqueeze', [global, g.int64s([2, 3])], {}, 'g.nchw')], {}, 'u') : dense;
+    // Upsampled in NHWC: the class axis last, as the CRF and the ensemble read it.
+    const u = g.op('Transpose', [fused], { perm: { ints: [0, 2, 3, 1] } }, 'u.nhwc');
+    // The alignment rule of `unary`: ×s and a crop when ceil(size/s) is the map's size on both axes, else straight to `size`.
+    const shape = g.op('Shape', [u], {}, 'u.shape');
+    const hw = g.op('Slice', [shape, g.int64s([1]), g.int64s([3])], {}, 'u.hw');
+    const s = this.outputStride;
+    const fits = g.op('Equal', [g.op('Div', [g.op('Add', [size, g.int64s([s - 1])], {}, 'size.up'), g.int64s([s])], {}, 'size.ceil'), hw], {}, 'fits');
+    const both = g.op('And', [g.op('Gather', [fits, g.int64s([0])], { axis: { i: 0 } }, 'fits.h'), g.op('Gather', [fits, g.int64s([1])], { axis: { i: 0 } }, 'fits.w')], {}, 'fits.both');
+    const target = g.op('Where', [both, g.op('Mul', [hw, g.int64s([s])], {}, 'hw.strided'), size], {}, 'resize.hw');
+    const sizes = g.op('Concat', [g.op('Slice', [shape, g.int64s([0]), g.int64s([1])], {}, 'u.n'), target, g.op('Slice', [shape, g.int64s([3]), g.int64s([4])], {}, 'u.l')], { axis: { i: 0 } }, 'resize.sizes');
+    const resized = g.op('Resize', [u, '', '', sizes], { mode: { s: 'linear' }, coordinate_transformation_mode: { s: 'asymmetric' } }, 'u.resized');
+    const unary = g.op('Slice', [resized, g.int64s([0, 0]), size, g.int64s([1, 2])], {}, 'u.cropped');
+    return { unary, global };
   }
 
   /** Spatial size [h, w] of D (and of the feature map) for an input of `height` x `width`. */

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelConfig, parseModelConfig } from '../config/schema';
+import { ModelConfig, parseModelConfig } from './model_config';
 import { buildSegmentor, withGlobalBranch } from './build';
 import {
   decodeNamedTensors,

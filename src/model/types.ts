@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../config/schema';
+import type { OnnxGraph } from '../onnx/graph';
+import type { ModelConfig } from './model_config';
 import type { ForwardContext, Module } from './module';
 
 /** Raw outputs of the two branches for a batch. */
@@ -23,4 +24,10 @@ export interface Segmentor extends Module {
    * baseline), bilinearly upsampled to [height, width]: [batch, height, width, L].
    */
   unary(out: SegmentorOutput, height: number, width: number): tf.Tensor4D;
+  /**
+   * `forward` then `unary` (inference mode) as ONNX nodes: `image` [N, H, W, 3]
+   * RGB 0..255 and `size` [2] (int64 height and width of U) in, U [N, height,
+   * width, L] and g [N, L] (null for the baseline) out.
+   */
+  toOnnx(g: OnnxGraph, image: string, size: string): { unary: string; global: string | null };
 }

@@ -5,7 +5,8 @@
  */
 import * as os from 'node:os';
 import { GuidanceCrfPool } from '../crf/crf_pool';
-import { runGuidanceCrf, type CrfInput, type CrfResult } from '../crf/guidance_crf';
+import type { CrfExecutor, CrfInput, CrfResult } from '../crf/crf_input';
+import { INLINE_CRF } from '../crf/guidance_crf';
 import { prepareGuide } from '../crf/guided_filter';
 import type { Guide } from '../crf/guide';
 import type { CrfSettings } from '../crf/settings';
@@ -29,12 +30,12 @@ export function defaultCrfThreads(): number {
 /** A runner with `threads` threads (1: plain single-thread code, no workers). */
 export async function createCrfRunner(threads: number = defaultCrfThreads()): Promise<CrfRunner> {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`CRF threads must be a positive integer, got ${threads}`);
-  const pool = threads > 1 ? await GuidanceCrfPool.create(threads) : null;
+  const executor: CrfExecutor = threads > 1 ? await GuidanceCrfPool.create(threads) : INLINE_CRF;
   return {
     threads,
-    run: (input, settings) => (pool ? pool.run(input, settings) : runGuidanceCrf(input, settings)),
-    prepareGuide: (image, height, width, s) => prepareGuide(image, height, width, s.r, s.eps, { subsample: s.subsample, shared: pool !== null }),
-    close: async () => pool?.close(),
+    run: (input, settings) => executor.run(input, settings),
+    prepareGuide: (image, height, width, s) => prepareGuide(image, height, width, s.r, s.eps, { subsample: s.subsample, shared: threads > 1 }),
+    close: () => executor.close(),
   };
 }
 

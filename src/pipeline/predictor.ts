@@ -5,10 +5,10 @@
  */
 import type { CrfSettings } from '../crf/settings';
 import type { Sample } from '../data/types';
-import { inferUnary, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from '../ensemble/infer';
+import { SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from '../ensemble/infer';
+import { inferUnary, type NetworkRunner } from '../ensemble/network';
 import type { ScorePredictor } from '../eval/evaluate';
 import { argmax, presentClasses } from '../eval/metrics_oracle';
-import type { Segmentor } from '../model/types';
 import type { CrfRunner } from './crf_runner';
 import { refineScores } from './refine';
 
@@ -38,15 +38,15 @@ export interface PipelineResult extends UnaryMap {
 }
 
 /** Scores of one RGB image through the pipeline. */
-export function predictScores(
-  model: Segmentor,
+export async function predictScores(
+  network: NetworkRunner,
   image: Uint8Array,
   height: number,
   width: number,
   opts: PipelineOptions = DEFAULT_PIPELINE,
   ctx: PipelineContext = {},
-): PipelineResult {
-  const u = inferUnary(model, image, height, width, opts.ensemble);
+): Promise<PipelineResult> {
+  const u = await inferUnary(network, image, height, width, opts.ensemble);
   const scores = refineScores(
     { image, height, width, numClasses: u.numClasses, unary: u.scores, global: u.global, present: ctx.present },
     opts.crf ?? null,
@@ -60,13 +60,13 @@ export function predictScores(
  * classes build the compatibility and restrict the prediction.
  */
 export function scorePredictor(
-  model: Segmentor,
+  network: NetworkRunner,
   opts: PipelineOptions = DEFAULT_PIPELINE,
   ctx: { crfRunner?: CrfRunner; oracle?: boolean; onGlobal?: (sample: Sample, global: Float32Array | null) => void } = {},
 ): ScorePredictor {
-  const L = model.config.numClasses;
+  const L = network.numClasses;
   return async (sample: Sample) => {
-    const r = predictScores(model, sample.image, sample.height, sample.width, opts, {
+    const r = await predictScores(network, sample.image, sample.height, sample.width, opts, {
       crfRunner: ctx.crfRunner,
       present: ctx.oracle ? presentClasses(sample.label, L) : null,
     });

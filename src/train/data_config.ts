@@ -5,7 +5,8 @@
  * copy beside the package).
  */
 import * as path from 'node:path';
-import { dataSchema, type DataConfig } from '../config/schema';
+import { dataSchema } from '../config/schema';
+import { type DataConfig } from '../data/datasets/dataset';
 import { defaultCamvidRoot } from '../data/datasets/camvid';
 import { shippedModelDir } from '../model/shipped';
 import { readRunConfig, runDirOf } from './run_folder';

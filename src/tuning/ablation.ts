@@ -11,7 +11,7 @@ import { candidateMaps, type CandidateMaps, type CombineMode } from '../ensemble
 import { ConfusionMatrix } from '../eval/confusion';
 import { computeMetrics, type SegmentationMetrics } from '../eval/metrics';
 import { argmax, presentClasses } from '../eval/metrics_oracle';
-import type { Segmentor } from '../model/types';
+import type { NetworkRunner } from '../ensemble/network';
 import { GuideCache, type CrfRunner } from '../pipeline/crf_runner';
 import { refineScores } from '../pipeline/refine';
 
@@ -111,17 +111,17 @@ export interface AblationOptions {
 
 /** Evaluates every row and Table 2 cell on `dataset`. */
 export async function runAblation(
-  models: { baseline: Segmentor; joint: Segmentor },
+  models: { baseline: NetworkRunner; joint: NetworkRunner },
   dataset: Dataset,
   settings: AblationSettings,
   runner: CrfRunner,
   opts: AblationOptions = {},
 ): Promise<AblationResult> {
   const started = performance.now();
-  const L = models.joint.config.numClasses;
+  const L = models.joint.numClasses;
   for (const [name, m] of Object.entries(models)) {
-    if (m.config.numClasses !== dataset.classes.length) {
-      throw new Error(`${name} model has ${m.config.numClasses} classes but data set ${dataset.type}/${dataset.split} has ${dataset.classes.length}`);
+    if (m.numClasses !== dataset.classes.length) {
+      throw new Error(`${name} model has ${m.numClasses} classes but data set ${dataset.type}/${dataset.split} has ${dataset.classes.length}`);
     }
   }
   if (settings.crfPotts.lambda !== 0) throw new Error(`the "+ guidance CRF (λ = 0)" row needs crf.lambda = 0, got ${settings.crfPotts.lambda}`);
@@ -145,12 +145,12 @@ export async function runAblation(
   for (let i = 0; i < total; i++) {
     const s = await dataset.get(i);
     const maps: Record<'baseline' | 'joint', CandidateMaps> = {
-      baseline: candidateMaps(models.baseline, s.image, s.height, s.width, settings),
-      joint: candidateMaps(models.joint, s.image, s.height, s.width, settings),
+      baseline: await models.baseline.candidateMaps(s.image, s.height, s.width, settings),
+      joint: await models.joint.candidateMaps(s.image, s.height, s.width, settings),
     };
     const single: Record<'baseline' | 'joint', CandidateMaps> = {
-      baseline: plainCandidate(models.baseline, maps.baseline, s.image),
-      joint: plainCandidate(models.joint, maps.joint, s.image),
+      baseline: await plainCandidate(models.baseline, maps.baseline, s.image),
+      joint: await plainCandidate(models.joint, maps.joint, s.image),
     };
     const present = presentClasses(s.label, L);
     const guides = new GuideCache(runner, s.image, s.height, s.width);
@@ -200,8 +200,8 @@ export async function runAblation(
 }
 
 /** The plain candidate (scale 1, not flipped) of an image: from the maps, or one extra pass when absent. */
-function plainCandidate(model: Segmentor, maps: CandidateMaps, image: Uint8Array): CandidateMaps {
+async function plainCandidate(network: NetworkRunner, maps: CandidateMaps, image: Uint8Array): Promise<CandidateMaps> {
   const k = identityCandidate(maps);
   if (k >= 0) return singleCandidate(maps, k);
-  return candidateMaps(model, image, maps.height, maps.width, { scales: [1], flip: false });
+  return network.candidateMaps(image, maps.height, maps.width, { scales: [1], flip: false });
 }

@@ -9,6 +9,7 @@
 import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
 import type { Segmentor } from '../model/types';
+import type { NetworkRunner } from '../ensemble/network';
 import type { AblationSettings } from './ablation';
 import type { CrfRunner } from '../pipeline/crf_runner';
 import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
@@ -39,6 +40,8 @@ export interface AblationSetupOptions {
 /** A model of the ablation with what its checkpoint stores. */
 export interface AblationModel {
   model: Segmentor;
+  /** The model's network on the runtime chosen for this run. */
+  network: NetworkRunner;
   metadata: Record<string, unknown> | undefined;
   /** The checkpoint folder, for messages. */
   checkpoint: string;
@@ -78,7 +81,7 @@ export interface AblationSetup {
  * second for the CRF on the learned combination (it needs the weights).
  */
 export async function prepareModelSettings(
-  { model, metadata, checkpoint }: AblationModel,
+  { model, network, metadata, checkpoint }: AblationModel,
   role: 'joint' | 'baseline',
   dataset: Dataset,
   runner: CrfRunner,
@@ -112,7 +115,7 @@ export async function prepareModelSettings(
   const crfSearch = { space: opts.space, strategy: opts.strategy, start: stored.crf };
   const first =
     needCrf || needCombine
-      ? await fitInferenceSettings(model, fitSet, runner, {
+      ? await fitInferenceSettings(network, fitSet, runner, {
           ...common,
           crf: needCrf ? crfSearch : undefined,
           combine: needCombine ? { pixelsPerImage: opts.combinePixels ?? 4096, iterations: opts.combineIterations } : undefined,
@@ -120,7 +123,7 @@ export async function prepareModelSettings(
       : null;
   const combineWeights = first?.combine?.stored.weights ?? cw!.weights;
   const second = needCrfLearned
-    ? await fitInferenceSettings(model, fitSet, runner, { ...common, crf: { ...crfSearch, combine: 'learned', learnedWeights: combineWeights } })
+    ? await fitInferenceSettings(network, fitSet, runner, { ...common, crf: { ...crfSearch, combine: 'learned', learnedWeights: combineWeights } })
     : null;
   const fittedOn = `fitted in this run on ${fitSubsetText(fitSet, (first ?? second)?.images.length ?? 0, opts.fitEvery)}`;
   const storedSource = (data: string | undefined) => `stored with the ${role} model${data ? ` (fitted on ${data})` : ''}`;

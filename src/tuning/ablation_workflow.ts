@@ -45,7 +45,7 @@ export async function runAblationWorkflow(
   const setup = await prepareAblationSettings(models, dataset, runner, opts);
   const saved = opts.saveFitted ? await saveFittedSettings(setup, dirs) : [];
   opts.onSetup?.(setup, saved);
-  const result = await runAblation({ baseline: models.baseline.model, joint: models.joint.model }, dataset, setup.settings, runner, {
+  const result = await runAblation({ baseline: models.baseline.network, joint: models.joint.network }, dataset, setup.settings, runner, {
     limit: opts.limit,
     onImage: opts.onEvalImage,
   });

@@ -6,9 +6,9 @@
  */
 import type { Dataset } from '../data/types';
 import { combineMaps, meanGlobalScores } from '../ensemble/combine';
-import { candidateMaps, type CombineMode } from '../ensemble/infer';
+import type { CombineMode } from '../ensemble/infer';
+import type { NetworkRunner } from '../ensemble/network';
 import { CombineSampleCollector, type CombineTrainingSet } from '../ensemble/learn_combine';
-import type { Segmentor } from '../model/types';
 
 /** One cached image for the CRF search. */
 export interface CrfFitSample {
@@ -50,7 +50,7 @@ export interface FitData {
 }
 
 /** Runs the network once per candidate on the first `limit` images of `dataset`. */
-export async function collectFitData(model: Segmentor, dataset: Dataset, opts: FitDataOptions): Promise<FitData> {
+export async function collectFitData(network: NetworkRunner, dataset: Dataset, opts: FitDataOptions): Promise<FitData> {
   const every = opts.every ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new Error(`collectFitData: every must be a positive integer, got ${every}`);
   const total = Math.min(Math.ceil(dataset.length / every), opts.limit ?? Infinity);
@@ -59,7 +59,7 @@ export async function collectFitData(model: Segmentor, dataset: Dataset, opts: F
   const out: FitData = { images: [], crf: [], combine: null };
   for (let i = 0; i < total; i++) {
     const s = await dataset.get(i * every);
-    const maps = candidateMaps(model, s.image, s.height, s.width, opts);
+    const maps = await network.candidateMaps(s.image, s.height, s.width, opts);
     out.images.push(s.name);
     if (opts.crfCombine) {
       out.crf.push({

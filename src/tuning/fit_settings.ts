@@ -8,7 +8,7 @@ import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
 import type { CombineMode } from '../ensemble/infer';
 import { learnCombineWeights, type CombineTrainingSet, type LearnCombineResult } from '../ensemble/learn_combine';
-import type { Segmentor } from '../model/types';
+import type { NetworkRunner } from '../ensemble/network';
 import type { CrfRunner } from '../pipeline/crf_runner';
 import { collectFitData, fitSubsetText } from './fit_data';
 import { searchCrfSettings, type CrfSearchOptions, type CrfSearchResult, type CrfSearchRow } from './fit_crf';
@@ -54,13 +54,13 @@ export interface FitOutcome {
 
 /** Fits what `request` asks for on the first `limit` images of `dataset`. */
 export async function fitInferenceSettings(
-  model: Segmentor,
+  network: NetworkRunner,
   dataset: Dataset,
   runner: CrfRunner,
   request: FitRequest,
 ): Promise<FitOutcome> {
   const crfCombine = request.crf ? (request.crf.combine ?? 'avg') : undefined;
-  const data = await collectFitData(model, dataset, {
+  const data = await collectFitData(network, dataset, {
     scales: request.scales,
     flip: request.flip,
     limit: request.limit,

@@ -6,7 +6,7 @@
  * name.
  */
 import * as fs from 'node:fs';
-import type { ModelConfig } from '../config/schema';
+import type { ModelConfig } from '../model/model_config';
 import type { BackboneConfig } from '../model/backbones/backbone';
 import type { Module } from '../model/module';
 import { Registry } from '../util/registry';

@@ -4,7 +4,7 @@ import { runGuidanceCrf } from '../../src/crf/guidance_crf';
 import { compatibilityMatrix, logPresenceFromGlobalScores } from '../../src/crf/compatibility';
 import { prepareGuide } from '../../src/crf/guided_filter';
 import { Rng } from '../../src/util/rng';
-import type { CrfKernel } from '../../src/crf/kernel';
+import type { CrfKernelChoice } from '../../src/crf/crf_input';
 import { bruteMeanField, explicitKernel, randomImage, relativeError } from './reference';
 
 function randomCase(rng: Rng, H: number, W: number, L: number) {
@@ -15,7 +15,7 @@ function randomCase(rng: Rng, H: number, W: number, L: number) {
 }
 
 // Both kernels against the same brute force (L = 1 runs on JavaScript either way).
-const KERNELS: CrfKernel[] = ['js', 'wasm'];
+const KERNELS: CrfKernelChoice[] = ['js', 'wasm'];
 
 for (const kernel of KERNELS) test(`λ = 0 (${kernel} kernel): mean-field scores equal a brute-force mean-field with the explicit kernel and Potts compatibility`, () => {
   const rng = new Rng(Date.now() >>> 0);
@@ -62,7 +62,7 @@ for (const kernel of KERNELS) test(`T = 0 returns the unary; a prepared guide gi
   const b = runGuidanceCrf({ ...input, guide: prepareGuide(image, H, W, 2, 10) }, { r: 2, T: 2 }, { kernel });
   // The wasm kernel computes the guide statistics itself when none is given (same formulas, other summation order).
   assert.ok(relativeError(a.scores, b.scores) < 1e-6);
-  assert.throws(() => runGuidanceCrf(input, { r: 2 }, { kernel: 'gpu' as CrfKernel }), /unknown kernel/);
+  assert.throws(() => runGuidanceCrf(input, { r: 2 }, { kernel: 'gpu' as CrfKernelChoice }), /unknown kernel/);
   assert.throws(() => runGuidanceCrf({ ...input, guide: prepareGuide(image, H, W, 3, 10) }, { r: 2 }), /does not match/);
   assert.throws(() => runGuidanceCrf(input, { lambda: 1 }), /logPresence/);
   assert.throws(() => runGuidanceCrf(input, { r: 0 }), /crf\.r/);

@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
 import {
   candidateUnaries,
-  inferUnary,
   SIX_CANDIDATES,
   type CombineMode,
 } from '../../src/ensemble/infer';
@@ -144,26 +143,6 @@ test('candidateUnaries with scales 1.2/1/0.8 on an odd size gives every candidat
   model.dispose();
 });
 
-test('inferUnary (6 candidates, joint) equals the avg of the candidates, global averaged; no leak', () => {
-  const model = tinyModel('joint');
-  const rng = new Rng(5);
-  const [H, W] = [17, 21];
-  const image = randomImage(rng, H, W);
-  const count = tf.memory().numTensors;
-  const result = inferUnary(model, image, H, W, SIX_CANDIDATES);
-  assert.equal(tf.memory().numTensors, count, 'inferUnary leaves no tensors');
-  assert.equal(result.height, H);
-  assert.equal(result.width, W);
-  assert.equal(result.numClasses, L);
-  const { unaries, global } = candidateUnaries(model, image, H, W, SIX_CANDIDATES);
-  const ref = referenceCombine(unaries.dataSync() as Float32Array, 6, H * W * L, 'avg');
-  assert.ok(maxAbsDiff(result.scores, ref) < 1e-5);
-  const g = global!.dataSync();
-  const gMean = Array.from({ length: L }, (_, l) => [0, 1, 2, 3, 4, 5].reduce((s, k) => s + g[k * L + l], 0) / 6);
-  assert.ok(maxAbsDiff(result.global!, gMean) < 1e-5);
-  tf.dispose([unaries, global!]);
-  model.dispose();
-});
 
 test('candidateUnaries rejects empty or non-positive scales and a wrong image length', () => {
   const model = tinyModel();

@@ -1,5 +1,5 @@
 /** Shared fixtures of the model tests: tiny configs and plain-TS references. */
-import { ModelConfig } from '../../src/config/schema';
+import { ModelConfig } from '../../src/model/model_config';
 import { modelPreset } from '../../src/model/presets';
 import { Rng } from '../../src/util/rng';
 

@@ -5,7 +5,8 @@ import { runGuidanceCrf } from '../../src/crf/guidance_crf';
 import { resolveCrfSettings } from '../../src/crf/settings';
 import { buildDataset } from '../../src/data/registry';
 import { initBackend } from '../../src/engine/backend';
-import { inferUnary, SIX_CANDIDATES } from '../../src/ensemble/infer';
+import { SIX_CANDIDATES } from '../../src/ensemble/infer';
+import { inferUnary, tfjsRunner } from '../../src/ensemble/network';
 import { evaluateDataset } from '../../src/eval/evaluate';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
@@ -38,7 +39,7 @@ function tinyModel(variant: 'joint' | 'baseline', seed: number): Segmentor {
 
 const logSigmoid = (x: number) => -Math.log1p(Math.exp(-x));
 
-test('predictScores = ensemble, then the CRF with ĝ = log sigmoid(g); 1 and 2 threads agree', () => {
+test('predictScores = ensemble, then the CRF with ĝ = log sigmoid(g); 1 and 2 threads agree', async () => {
   const model = tinyModel('joint', 1);
   const rng = new Rng(31);
   const [H, W] = [21, 18];
@@ -46,10 +47,10 @@ test('predictScores = ensemble, then the CRF with ĝ = log sigmoid(g); 1 and 2 t
   const crf = resolveCrfSettings({ w: 3, lambda: 0.7, r: 2, eps: 10, T: 4 });
   const opts = { ensemble: SIX_CANDIDATES, crf };
   const count = tf.memory().numTensors;
-  const a = predictScores(model, image, H, W, opts, { crfRunner: single });
-  const b = predictScores(model, image, H, W, opts, { crfRunner: pool });
+  const a = await predictScores(tfjsRunner(model), image, H, W, opts, { crfRunner: single });
+  const b = await predictScores(tfjsRunner(model), image, H, W, opts, { crfRunner: pool });
   assert.equal(tf.memory().numTensors, count);
-  const u = inferUnary(model, image, H, W, SIX_CANDIDATES);
+  const u = await inferUnary(tfjsRunner(model), image, H, W, SIX_CANDIDATES);
   const ref = runGuidanceCrf(
     { image, unary: u.scores, height: H, width: W, numClasses: L, logPresence: Array.from(u.global!, logSigmoid) },
     crf,
@@ -95,7 +96,7 @@ test('oracle through evaluateDataset: the confusion matrix of each image has no 
   const crf = resolveCrfSettings({ w: 3, lambda: 1, r: 2, T: 2 });
   for (let i = 0; i < dataset.length; i++) {
     const one = { ...dataset, length: 1, get: () => dataset.get(i) };
-    const r = await evaluateDataset(one, scorePredictor(big, { ensemble: SIX_CANDIDATES, crf }, { crfRunner: pool, oracle: true }), {
+    const r = await evaluateDataset(one, scorePredictor(tfjsRunner(big), { ensemble: SIX_CANDIDATES, crf }, { crfRunner: pool, oracle: true }), {
       numClasses: K,
       oracle: true,
     });
@@ -109,15 +110,16 @@ test('oracle through evaluateDataset: the confusion matrix of each image has no 
   big.dispose();
 });
 
-test('CRF with λ > 0 on a baseline model (no global scores) is a clear error; λ = 0 runs', () => {
+test('CRF with λ > 0 on a baseline model (no global scores) is a clear error; λ = 0 runs', async () => {
   const model = tinyModel('baseline', 4);
   const image = new Uint8Array(8 * 8 * 3).fill(100);
-  assert.throws(
-    () => predictScores(model, image, 8, 8, { ensemble: SIX_CANDIDATES, crf: resolveCrfSettings({ lambda: 1 }) }, { crfRunner: single }),
+  const network = tfjsRunner(model);
+  await assert.rejects(
+    () => predictScores(network, image, 8, 8, { ensemble: SIX_CANDIDATES, crf: resolveCrfSettings({ lambda: 1 }) }, { crfRunner: single }),
     /crf.lambda = 1 needs global scores.*baseline/,
   );
-  const r = predictScores(model, image, 8, 8, { ensemble: SIX_CANDIDATES, crf: resolveCrfSettings({ lambda: 0, r: 2 }) }, { crfRunner: single });
+  const r = await predictScores(network, image, 8, 8, { ensemble: SIX_CANDIDATES, crf: resolveCrfSettings({ lambda: 0, r: 2 }) }, { crfRunner: single });
   assert.equal(r.scores.length, 8 * 8 * L);
-  assert.throws(() => predictScores(model, image, 8, 8, { ensemble: SIX_CANDIDATES, crf: resolveCrfSettings({}) }), /needs a CrfRunner/);
+  await assert.rejects(() => predictScores(network, image, 8, 8, { ensemble: SIX_CANDIDATES, crf: resolveCrfSettings({}) }), /needs a CrfRunner/);
   model.dispose();
 });

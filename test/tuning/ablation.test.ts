@@ -12,6 +12,7 @@ import type { SegmentationMetrics } from '../../src/eval/metrics';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
 import type { Segmentor } from '../../src/model/types';
+import { tfjsRunner } from '../../src/ensemble/network';
 import { ABLATION_ROWS, runAblation } from '../../src/tuning/ablation';
 import { ablationInfo, writeAblationReport } from '../../src/tuning/ablation_report';
 import { prepareAblationSettings, type AblationSetupOptions } from '../../src/tuning/ablation_setup';
@@ -52,7 +53,7 @@ function tinyModel(variant: 'joint' | 'baseline', seed: number): Segmentor {
 }
 
 /** A model with nothing stored, as the ablation set-up takes it. */
-const entry = (model: Segmentor, checkpoint: string) => ({ model, metadata: undefined, checkpoint });
+const entry = (model: Segmentor, checkpoint: string) => ({ model, network: tfjsRunner(model), metadata: undefined, checkpoint });
 
 /** Counts forward passes of a model. */
 function countForwards(model: Segmentor): { count: number } {
@@ -125,7 +126,7 @@ test('ablation on a tiny context set with two untrained models: every row equals
       crfLearned: { ...setup.settings.baseline.crf, w: 6, lambda: 0, T: 2 },
     },
   };
-  const result = await runAblation({ baseline, joint }, dataset, settings, runner);
+  const result = await runAblation({ baseline: tfjsRunner(baseline), joint: tfjsRunner(joint) }, dataset, settings, runner);
   assert.equal(tf.memory().numTensors, count, 'no tensors left');
   assert.equal(forwards.baseline.count, 6 * dataset.length, 'baseline: one pass per candidate and image');
   assert.equal(forwards.joint.count, 6 * dataset.length, 'joint: one pass per candidate and image');
@@ -135,7 +136,7 @@ test('ablation on a tiny context set with two untrained models: every row equals
   const { crf, crfPotts, crfLearned, combineWeights } = settings;
   const six = (combine: EnsembleOptions['combine']): EnsembleOptions => ({ ...SIX_CANDIDATES, combine, learnedWeights: Float32Array.from(combineWeights) });
   const evaluate = async (model: Segmentor, pipeline: PipelineOptions, oracle = false) =>
-    (await evaluateDataset(dataset, scorePredictor(model, pipeline, { crfRunner: runner, oracle }), { numClasses: L, oracle })).metrics;
+    (await evaluateDataset(dataset, scorePredictor(tfjsRunner(model), pipeline, { crfRunner: runner, oracle }), { numClasses: L, oracle })).metrics;
   const row = (id: string) => result.rows.find((r) => r.id === id)!;
   sameMetrics(row('baseline').metrics, await evaluate(baseline, { ensemble: six('avg') }), 'baseline');
   sameMetrics(row('baseline').singleScale!, await evaluate(baseline, { ensemble: SINGLE_SCALE }), 'baseline single');

@@ -4,6 +4,7 @@ import { initBackend } from '../../src/engine/backend';
 import type { Dataset, Sample } from '../../src/data/types';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
+import { tfjsRunner } from '../../src/ensemble/network';
 import { collectFitData, fitSubsetText } from '../../src/tuning/fit_data';
 
 /** A split of `n` tiny images named img0, img1, …, recording which ones were read. */
@@ -27,11 +28,11 @@ test('collectFitData takes the first images, or every k-th one from the first, a
   try {
     const read: number[] = [];
     const opts = { scales: [1], flip: false, combinePixels: 4 };
-    assert.deepEqual((await collectFitData(model, tinySplit(7, read), { ...opts, limit: 3 })).images, ['img0', 'img1', 'img2']);
-    assert.deepEqual((await collectFitData(model, tinySplit(7, read), { ...opts, every: 3 })).images, ['img0', 'img3', 'img6']);
-    assert.deepEqual((await collectFitData(model, tinySplit(7, read), { ...opts, every: 3, limit: 2 })).images, ['img0', 'img3']);
+    assert.deepEqual((await collectFitData(tfjsRunner(model), tinySplit(7, read), { ...opts, limit: 3 })).images, ['img0', 'img1', 'img2']);
+    assert.deepEqual((await collectFitData(tfjsRunner(model), tinySplit(7, read), { ...opts, every: 3 })).images, ['img0', 'img3', 'img6']);
+    assert.deepEqual((await collectFitData(tfjsRunner(model), tinySplit(7, read), { ...opts, every: 3, limit: 2 })).images, ['img0', 'img3']);
     assert.deepEqual(read, [0, 1, 2, 0, 3, 6, 0, 3], 'only the chosen images are read');
-    await assert.rejects(collectFitData(model, tinySplit(7, read), { ...opts, every: 0 }), /every must be a positive integer/);
+    await assert.rejects(collectFitData(tfjsRunner(model), tinySplit(7, read), { ...opts, every: 0 }), /every must be a positive integer/);
     assert.equal(fitSubsetText({ type: 'camvid', split: 'val' }, 20), 'camvid/val, first 20 images');
     assert.equal(fitSubsetText({ type: 'camvid', split: 'train' }, 123, 3), 'camvid/train, one image in 3 from the first (123 images)');
   } finally {

@@ -3,12 +3,11 @@
  * relative to it; labels are gray PNGs with ids 0..10 and 11 = void (→ ignore).
  */
 import * as path from 'node:path';
-import type { DataConfig } from '../../config/schema';
 import { Rgb } from '../palette';
 import { Dataset } from '../types';
 import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
 import { packageRoot } from '../../util/package_root';
-import { DATASETS } from './dataset';
+import { DATASETS, type DataConfig } from './dataset';
 
 /** The CamVid folder beside the project (`../shared/datasets/camvid`), where the shipped model is evaluated by default. */
 export function defaultCamvidRoot(): string {
@@ -52,4 +51,4 @@ export function createCamvid(config: DataConfig, split: string): Dataset {
   });
 }
 
-DATASETS.register('camvid', createCamvid);
+DATASETS.register('camvid', { open: createCamvid });

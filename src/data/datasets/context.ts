@@ -33,13 +33,26 @@
  * bit-identical, which is what the tests check. Generation takes about 1 ms per
  * 64×64 image.
  */
-import type { DataConfig } from '../../config/schema';
-import { contextDataSchema } from '../../config/schema';
-import { Rng } from '../../util/rng';
+import { z } from 'zod';
+import { mixSeed, Rng } from '../../util/rng';
 import { Rgb } from '../palette';
-import { mixSeed } from '../seed';
 import { Dataset, Sample } from '../types';
-import { DATASETS } from './dataset';
+import { DATASETS, type DataConfig } from './dataset';
+
+/** Options of the `context` data set (`data.context`). */
+export const contextDataSchema = z
+  .object({
+    /** Seed of the generator; the same seed always gives the same images. */
+    seed: z.number().int().default(0),
+    trainSize: z.number().int().positive().default(200),
+    valSize: z.number().int().positive().default(50),
+    height: z.number().int().positive().default(64),
+    width: z.number().int().positive().default(64),
+    /** Standard deviation of the per-pixel Gaussian noise, on the 0..255 scale. */
+    noise: z.number().nonnegative().default(10),
+  })
+  .strict();
+
 
 export const CONTEXT_CLASSES: readonly string[] = ['clutter', 'water', 'sky', 'floor', 'boat', 'kite', 'lamp', 'rock'];
 
@@ -210,4 +223,4 @@ export function createContext(config: DataConfig, split: string): Dataset {
   };
 }
 
-DATASETS.register('context', createContext);
+DATASETS.register('context', { open: createContext, options: contextDataSchema });

@@ -6,11 +6,24 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DataConfig } from '../../config/schema';
+import { z } from 'zod';
 import { labelColormap, Rgb } from '../palette';
 import { Dataset } from '../types';
 import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
-import { DATASETS } from './dataset';
+import { DATASETS, type DataConfig } from './dataset';
+
+/** Folder layout of the `voc` data set (`data.voc`; defaults: the Pascal VOC 2012 layout). */
+export const vocDataSchema = z
+  .object({
+    /** Folder of the images, `<id>.jpg` (or .jpeg/.png), under data.root. */
+    imageDir: z.string().default('JPEGImages'),
+    /** Folder of the label PNGs, `<id>.png` (e.g. `SegmentationClassAug` for the augmented set). */
+    labelDir: z.string().default('SegmentationClass'),
+    /** Folder of the split lists, `<split>.txt`. */
+    listDir: z.string().default('ImageSets/Segmentation'),
+  })
+  .strict();
+
 
 export const VOC_CLASSES: readonly string[] = [
   'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
@@ -25,7 +38,7 @@ const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 /** Opens split `split` of the VOC-style folder `config.root`. */
 export function createVoc(config: DataConfig, split: string): Dataset {
   const root = requireRoot(config.root, 'voc');
-  const dirs = { imageDir: 'JPEGImages', labelDir: 'SegmentationClass', listDir: 'ImageSets/Segmentation', ...config.voc };
+  const dirs = vocDataSchema.parse(config.voc ?? {});
   const listFile = path.join(root, dirs.listDir, `${split}.txt`);
   const entries: PairEntry[] = readListFile(listFile, `voc '${split}'`).map(({ line, text }) => {
     const id = text.split(/\s+/)[0];
@@ -45,4 +58,4 @@ export function createVoc(config: DataConfig, split: string): Dataset {
   });
 }
 
-DATASETS.register('voc', createVoc);
+DATASETS.register('voc', { open: createVoc, options: vocDataSchema });

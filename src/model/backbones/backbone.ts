@@ -1,12 +1,24 @@
 /** What every backbone provides, and the registry backbones add themselves to. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../../config/schema';
+import type { z } from 'zod';
+import type { OnnxGraph } from '../../onnx/graph';
 import { Rng } from '../../util/rng';
 import { ForwardContext, Module } from '../module';
 import { Registry } from '../../util/registry';
 
-/** The `backbone` section of a model config (one variant per registered type). */
-export type BackboneConfig = ModelConfig['backbone'];
+/** What every `model.backbone` section holds; each backbone's schema adds its own fields. */
+export type BackboneConfig = {
+  /** The registered name. */
+  type: string;
+  /** Input pixels per feature-map pixel along each axis. */
+  outputStride: number;
+  /** Channel multiplier, where the backbone has one. */
+  width?: number;
+  /** Published weight file to start from, where the backbone reads one. */
+  pretrained?: string;
+  /** The backbone's own fields. */
+  [field: string]: unknown;
+};
 
 /** A feature extractor: image batch → final feature map F. */
 export interface Backbone extends Module {
@@ -16,6 +28,8 @@ export interface Backbone extends Module {
   readonly outputStride: number;
   /** Feature map of `x` [B, H, W, 3] (already normalized): [B, ceil(H/s), ceil(W/s), outChannels]. */
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D;
+  /** The same network (inference mode) in ONNX on NCHW value `x`; returns F (NCHW). `name` is the module path. */
+  toOnnx(g: OnnxGraph, x: string, name: string): string;
 }
 
 /** Shape of a feature map and the cost of producing it, from shapes alone. */
@@ -27,24 +41,22 @@ export interface BackboneAnalysis {
   flops: number;
 }
 
-/** A registered backbone type. */
-export interface BackboneEntry {
+/** A registered backbone type; `config` is its section as its own schema parsed it. */
+export interface BackboneEntry<C extends BackboneConfig = BackboneConfig> {
+  /** Its `model.backbone` section: a strict object whose `type` is the literal name. */
+  schema: z.ZodType<C>;
   /** Builds the backbone with weights drawn from `rng`. */
-  build(config: BackboneConfig, rng: Rng): Backbone;
+  build(config: C, rng: Rng): Backbone;
   /** Output shape and FLOPs for an input of `height` x `width`, without building anything. */
-  analyze(config: BackboneConfig, height: number, width: number): BackboneAnalysis;
+  analyze(config: C, height: number, width: number): BackboneAnalysis;
 }
 
-/** Backbones by `backbone.type`. */
+/** Backbones by `backbone.type`; `config/schema.ts` builds the `model.backbone` section from their schemas. */
 export const BACKBONES = new Registry<BackboneEntry>('backbone');
 
-/** Narrows a backbone config to the variant `type`, or throws naming the field. */
-export function expectBackbone<T extends BackboneConfig['type']>(
-  config: BackboneConfig,
-  type: T,
-): Extract<BackboneConfig, { type: T }> {
-  if (config.type !== type) throw new Error(`backbone.type: expected "${type}", got "${config.type}"`);
-  return config as Extract<BackboneConfig, { type: T }>;
+/** Adds a backbone (its file calls this once). */
+export function registerBackbone<C extends BackboneConfig>(name: string, entry: BackboneEntry<C>): void {
+  BACKBONES.register(name, entry);
 }
 
 /** Channels of a layer after the width multiplier (at least 1). */

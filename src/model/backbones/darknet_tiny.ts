@@ -16,11 +16,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../util/rng';
 import { Conv2d, convFlops, convOutputSize } from '../layers/conv2d';
-import { maxPool } from '../layers/pooling';
+import { maxPool, maxPoolOnnx } from '../layers/pooling';
+import type { OnnxGraph } from '../../onnx/graph';
 import { ForwardContext, Module } from '../module';
-import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone, scaledChannels } from './backbone';
+import { z } from 'zod';
+import { Backbone, BackboneAnalysis, registerBackbone, scaledChannels } from './backbone';
 
-type DarknetConfig = Extract<BackboneConfig, { type: 'darknet-tiny' }>;
+/** The `model.backbone` section of `darknet-tiny`. */
+export const darknetTinyBackboneSchema = z
+  .object({
+    type: z.literal('darknet-tiny'),
+    /** Channel multiplier (1 = the published network; pretrained weights need 1). */
+    width: z.number().positive().default(1),
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
+    /** `symmetric`: 3x3/2 pools that keep features aligned with the pixels; `tf`: the published 2x2 SAME pools. */
+    padding: z.enum(['symmetric', 'tf']).default('symmetric'),
+    /** ImageNet weights to start from: the Tiny Darknet tfjs layers model folder (or its model.json). */
+    pretrained: z.string().min(1).optional(),
+  })
+  .strict();
+
+type DarknetConfig = z.infer<typeof darknetTinyBackboneSchema>;
 
 /** The published layers in order: a conv [kernel, channels] or a 2x2 max pool. */
 const LAYERS: Array<[number, number] | 'pool'> = [
@@ -100,6 +116,18 @@ export class DarknetTiny extends Module implements Backbone {
       return h;
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    let h = x;
+    this.steps.forEach((step, i) => {
+      const path = `${name}.step${i}`;
+      if (step instanceof Conv2d) h = g.op('LeakyRelu', [step.toOnnx(g, h, path)], { alpha: { f: 0.1 } }, `${path}.leaky`);
+      else if (step.stride !== 2) return;
+      else if (this.tfPadding) h = g.op('MaxPool', [h], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] }, auto_pad: { s: 'SAME_UPPER' } }, `${path}.pool`);
+      else h = maxPoolOnnx(g, h, 3, 2, 1, `${path}.pool`);
+    });
+    return h;
+  }
 }
 
 /** Feature shape and conv FLOPs of Tiny Darknet for one `height` x `width` image. */
@@ -117,7 +145,8 @@ function analyzeDarknet(config: DarknetConfig, height: number, width: number): B
   return { height: h, width: w, channels: c, flops };
 }
 
-BACKBONES.register('darknet-tiny', {
-  build: (config, rng) => new DarknetTiny(expectBackbone(config, 'darknet-tiny'), rng),
-  analyze: (config, height, width) => analyzeDarknet(expectBackbone(config, 'darknet-tiny'), height, width),
+registerBackbone('darknet-tiny', {
+  schema: darknetTinyBackboneSchema,
+  build: (config, rng) => new DarknetTiny(config, rng),
+  analyze: (config, height, width) => analyzeDarknet(config, height, width),
 });

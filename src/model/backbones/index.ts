@@ -5,7 +5,7 @@ import './mobilenetv2';
 import './darknet_tiny';
 import './mobilenet_edgetpu';
 
-export { BACKBONES, expectBackbone, scaledChannels } from './backbone';
+export { BACKBONES, registerBackbone, scaledChannels } from './backbone';
 export type { Backbone, BackboneAnalysis, BackboneConfig, BackboneEntry } from './backbone';
 export { Vgg16 } from './vgg16';
 export { ResNet } from './resnet';

@@ -20,9 +20,22 @@ import { Rng } from '../../util/rng';
 import { Conv2d, convFlops, convOutputSize } from '../layers/conv2d';
 import { DepthwiseConv2d, depthwiseFlops } from '../layers/depthwise_conv2d';
 import { ForwardContext, Module } from '../module';
-import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone } from './backbone';
+import { z } from 'zod';
+import type { OnnxGraph } from '../../onnx/graph';
+import { Backbone, BackboneAnalysis, registerBackbone } from './backbone';
 
-type MobileNetEdgeTpuConfig = Extract<BackboneConfig, { type: 'mobilenet-edgetpu' }>;
+/** The `model.backbone` section of `mobilenet-edgetpu`. */
+export const mobilenetEdgeTpuBackboneSchema = z
+  .object({
+    type: z.literal('mobilenet-edgetpu'),
+    /** 16: the published DeepLab network (last stage dilated by 2); 8 also dilates the 72-channel stages. */
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
+    /** Weights to start from: the DeepLab MobileNet-EdgeTPU TFLite file (Cityscapes). */
+    pretrained: z.string().min(1).optional(),
+  })
+  .strict();
+
+type MobileNetEdgeTpuConfig = z.infer<typeof mobilenetEdgeTpuBackboneSchema>;
 
 /** Channels of the stem conv. */
 const STEM_CHANNELS = 24;
@@ -130,6 +143,13 @@ class EdgeTpuBlock extends Module {
       return this.spec.residual ? tf.add(y, x) : y;
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    let h = this.expand ? g.op('Relu', [this.expand.toOnnx(g, x, `${name}.expand`)], {}, `${name}.expand.relu`) : x;
+    if (this.depthwise) h = g.op('Relu', [this.depthwise.toOnnx(g, h, `${name}.depthwise`)], {}, `${name}.depthwise.relu`);
+    const y = this.project.toOnnx(g, h, `${name}.project`);
+    return this.spec.residual ? g.op('Add', [y, x], {}, `${name}.add`) : y;
+  }
 }
 
 /**
@@ -165,6 +185,12 @@ export class MobileNetEdgeTpu extends Module implements Backbone {
       return tf.relu(this.conv1.forward(h));
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const stem = g.op('Relu', [this.stem.toOnnx(g, x, `${name}.stem`)], {}, `${name}.stem.relu`);
+    const h = this.blocks.reduce((y, block, i) => block.toOnnx(g, y, `${name}.block${i}`), stem);
+    return g.op('Relu', [this.conv1.toOnnx(g, h, `${name}.conv1`)], {}, `${name}.conv1.relu`);
+  }
 }
 
 /** Feature shape and conv FLOPs of MobileNet-EdgeTPU for one `height` x `width` image. */
@@ -186,7 +212,8 @@ function analyzeMobileNetEdgeTpu(config: MobileNetEdgeTpuConfig, height: number,
   return { height: h, width: w, channels: plan.finalChannels, flops };
 }
 
-BACKBONES.register('mobilenet-edgetpu', {
-  build: (config, rng) => new MobileNetEdgeTpu(expectBackbone(config, 'mobilenet-edgetpu'), rng),
-  analyze: (config, height, width) => analyzeMobileNetEdgeTpu(expectBackbone(config, 'mobilenet-edgetpu'), height, width),
+registerBackbone('mobilenet-edgetpu', {
+  schema: mobilenetEdgeTpuBackboneSchema,
+  build: (config, rng) => new MobileNetEdgeTpu(config, rng),
+  analyze: (config, height, width) => analyzeMobileNetEdgeTpu(config, height, width),
 });

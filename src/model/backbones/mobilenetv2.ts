@@ -22,9 +22,26 @@ import { Rng } from '../../util/rng';
 import { Conv2d, convFlops, convOutputSize } from '../layers/conv2d';
 import { DepthwiseConv2d, depthwiseFlops } from '../layers/depthwise_conv2d';
 import { ForwardContext, Module } from '../module';
-import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone } from './backbone';
+import { z } from 'zod';
+import type { OnnxGraph } from '../../onnx/graph';
+import { Backbone, BackboneAnalysis, registerBackbone } from './backbone';
 
-type MobileNetV2Config = Extract<BackboneConfig, { type: 'mobilenetv2' }>;
+/** The `model.backbone` section of `mobilenetv2`. */
+export const mobilenetv2BackboneSchema = z
+  .object({
+    type: z.literal('mobilenetv2'),
+    /** Channel multiplier (1 = the published network; pretrained weights need 1). */
+    width: z.number().positive().default(1),
+    /** 8 or 16 dilate the last stages; 32 is the published classifier's stride. */
+    outputStride: z.union([z.literal(8), z.literal(16), z.literal(32)]).default(16),
+    /** `symmetric` keeps features aligned with the pixels; `tf` is TensorFlow's SAME (exact for the published classifier). */
+    padding: z.enum(['symmetric', 'tf']).default('symmetric'),
+    /** ImageNet weights to start from: a MobileNetV2 TFLite file (uint8 or int8 quantized, or float). */
+    pretrained: z.string().min(1).optional(),
+  })
+  .strict();
+
+type MobileNetV2Config = z.infer<typeof mobilenetv2BackboneSchema>;
 
 /** The published stages: expansion t, output channels c, blocks n, first stride s. */
 const STAGES: Array<[t: number, c: number, n: number, s: number]> = [
@@ -114,6 +131,13 @@ class InvertedResidual extends Module {
       return this.residual ? tf.add(y, x) : y;
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const hidden = this.expand ? g.relu6(this.expand.toOnnx(g, x, `${name}.expand`), `${name}.expand.relu6`) : x;
+    const dw = g.relu6(this.depthwise.toOnnx(g, hidden, `${name}.depthwise`), `${name}.depthwise.relu6`);
+    const y = this.project.toOnnx(g, dw, `${name}.project`);
+    return this.residual ? g.op('Add', [y, x], {}, `${name}.add`) : y;
+  }
 }
 
 /**
@@ -145,6 +169,11 @@ export class MobileNetV2 extends Module implements Backbone {
   forward(x: tf.Tensor4D, _ctx: ForwardContext): tf.Tensor4D {
     return tf.tidy(() => this.blocks.reduce((h, block) => block.forward(h), tf.relu6(this.stem.forward(x)) as tf.Tensor4D));
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const stem = g.relu6(this.stem.toOnnx(g, x, `${name}.stem`), `${name}.stem.relu6`);
+    return this.blocks.reduce((h, block, i) => block.toOnnx(g, h, `${name}.block${i}`), stem);
+  }
 }
 
 /** Feature shape and conv FLOPs of MobileNetV2 for one `height` x `width` image. */
@@ -162,7 +191,8 @@ function analyzeMobileNetV2(config: MobileNetV2Config, height: number, width: nu
   return { height: h, width: w, channels: plan.blocks[plan.blocks.length - 1].outChannels, flops };
 }
 
-BACKBONES.register('mobilenetv2', {
-  build: (config, rng) => new MobileNetV2(expectBackbone(config, 'mobilenetv2'), rng),
-  analyze: (config, height, width) => analyzeMobileNetV2(expectBackbone(config, 'mobilenetv2'), height, width),
+registerBackbone('mobilenetv2', {
+  schema: mobilenetv2BackboneSchema,
+  build: (config, rng) => new MobileNetV2(config, rng),
+  analyze: (config, height, width) => analyzeMobileNetV2(config, height, width),
 });

@@ -9,12 +9,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../util/rng';
 import { convFlops, convOutputSize } from '../layers/conv2d';
-import { maxPool } from '../layers/pooling';
+import { maxPool, maxPoolOnnx } from '../layers/pooling';
+import type { OnnxGraph } from '../../onnx/graph';
 import { ForwardContext, Module } from '../module';
-import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone, scaledChannels } from './backbone';
+import { z } from 'zod';
+import { Backbone, BackboneAnalysis, registerBackbone, scaledChannels } from './backbone';
 import { BasicBlock, blockFlops, Bottleneck, ConvBn, ResBlock, ResBlockSpec } from './resnet_blocks';
 
-type ResNetConfig = Extract<BackboneConfig, { type: 'resnet' }>;
+/** The `model.backbone` section of `resnet`. */
+export const resnetBackboneSchema = z
+  .object({
+    type: z.literal('resnet'),
+    depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]).default(101),
+    /** Channel multiplier (1 = 64-128-256-512 stage widths before bottleneck expansion). */
+    width: z.number().positive().default(1),
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(16),
+  })
+  .strict();
+
+type ResNetConfig = z.infer<typeof resnetBackboneSchema>;
 
 const BLOCKS_PER_STAGE: Record<ResNetConfig['depth'], number[]> = {
   18: [2, 2, 2, 2],
@@ -67,6 +80,10 @@ class ResStage extends Module {
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     return tf.tidy(() => this.blocks.reduce((h, block) => block.forward(h, ctx), x));
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    return this.blocks.reduce((h, block, i) => block.toOnnx(g, h, `${name}.${i}`), x);
+  }
 }
 
 /**
@@ -100,6 +117,12 @@ export class ResNet extends Module implements Backbone {
       return this.stages.reduce((h, stage) => stage.forward(h, ctx), stem);
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const stem = g.op('Relu', [this.stem.toOnnx(g, x, `${name}.stem`)], {}, `${name}.stem.relu`);
+    const pooled = maxPoolOnnx(g, stem, 3, 2, 1, `${name}.stem.pool`);
+    return this.stages.reduce((h, stage, s) => stage.toOnnx(g, h, `${name}.layer${s + 1}`), pooled);
+  }
 }
 
 /** Feature shape and conv FLOPs of the ResNet for one `height` x `width` image. */
@@ -120,7 +143,8 @@ function analyzeResNet(config: ResNetConfig, height: number, width: number): Bac
   return { height: h, width: w, channels, flops };
 }
 
-BACKBONES.register('resnet', {
-  build: (config, rng) => new ResNet(expectBackbone(config, 'resnet'), rng),
-  analyze: (config, height, width) => analyzeResNet(expectBackbone(config, 'resnet'), height, width),
+registerBackbone('resnet', {
+  schema: resnetBackboneSchema,
+  build: (config, rng) => new ResNet(config, rng),
+  analyze: (config, height, width) => analyzeResNet(config, height, width),
 });

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../util/rng';
 import { BatchNorm2d } from '../layers/batchnorm';
 import { Conv2d, convFlops, convOutputSize } from '../layers/conv2d';
+import type { OnnxGraph } from '../../onnx/graph';
 import { ForwardContext, Module } from '../module';
 
 /** Shape of one residual block. */
@@ -21,6 +22,7 @@ export interface ResBlockSpec {
 /** A residual block: `relu(body(x) + shortcut(x))`. */
 export interface ResBlock extends Module {
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D;
+  toOnnx(g: OnnxGraph, x: string, name: string): string;
 }
 
 /** Convolution without bias followed by BatchNorm. Variables `conv.weight`, `bn.*`. */
@@ -44,6 +46,10 @@ export class ConvBn extends Module {
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     return tf.tidy(() => this.bn.forward(this.conv.forward(x), ctx));
+  }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    return this.bn.toOnnx(g, this.conv.toOnnx(g, x, `${name}.conv`), `${name}.bn`);
   }
 }
 
@@ -76,6 +82,13 @@ export class BasicBlock extends Module implements ResBlock {
       return tf.relu(tf.add(body, skip)) as tf.Tensor4D;
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const a = g.op('Relu', [this.conv1.toOnnx(g, x, `${name}.conv1`)], {}, `${name}.relu1`);
+    const body = this.conv2.toOnnx(g, a, `${name}.conv2`);
+    const skip = this.downsample ? this.downsample.toOnnx(g, x, `${name}.downsample`) : x;
+    return g.op('Relu', [g.op('Add', [body, skip], {}, `${name}.add`)], {}, `${name}.relu`);
+  }
 }
 
 /** 1x1 reduce, 3x3 (stride here, as ResNet v1.5), 1x1 expand. Children `conv1..3`, `downsample`. */
@@ -104,6 +117,14 @@ export class Bottleneck extends Module implements ResBlock {
       const skip = this.downsample ? this.downsample.forward(x, ctx) : x;
       return tf.relu(tf.add(body, skip)) as tf.Tensor4D;
     });
+  }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const a = g.op('Relu', [this.conv1.toOnnx(g, x, `${name}.conv1`)], {}, `${name}.relu1`);
+    const b = g.op('Relu', [this.conv2.toOnnx(g, a, `${name}.conv2`)], {}, `${name}.relu2`);
+    const body = this.conv3.toOnnx(g, b, `${name}.conv3`);
+    const skip = this.downsample ? this.downsample.toOnnx(g, x, `${name}.downsample`) : x;
+    return g.op('Relu', [g.op('Add', [body, skip], {}, `${name}.add`)], {}, `${name}.relu`);
   }
 }
 

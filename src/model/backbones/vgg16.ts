@@ -8,11 +8,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../util/rng';
 import { Conv2d, convFlops, convOutputSize } from '../layers/conv2d';
-import { maxPool } from '../layers/pooling';
+import { maxPool, maxPoolOnnx } from '../layers/pooling';
+import type { OnnxGraph } from '../../onnx/graph';
 import { ForwardContext, Module } from '../module';
-import { Backbone, BACKBONES, BackboneAnalysis, BackboneConfig, expectBackbone, scaledChannels } from './backbone';
+import { z } from 'zod';
+import { Backbone, BackboneAnalysis, registerBackbone, scaledChannels } from './backbone';
 
-type VggConfig = Extract<BackboneConfig, { type: 'vgg16' }>;
+/** The `model.backbone` section of `vgg16`. */
+export const vggBackboneSchema = z
+  .object({
+    type: z.literal('vgg16'),
+    /** Channel multiplier of every conv (1 = the paper's 64-128-256-512-512). */
+    width: z.number().positive().default(1),
+    outputStride: z.union([z.literal(8), z.literal(16)]).default(8),
+  })
+  .strict();
+
+type VggConfig = z.infer<typeof vggBackboneSchema>;
 
 /** One stage of the network: its convs, then a max pool. */
 interface VggBlock {
@@ -76,6 +88,18 @@ export class Vgg16 extends Module implements Backbone {
       return h;
     });
   }
+
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    let h = x;
+    this.blocks.forEach((block, b) => {
+      block.convs.forEach((conv, j) => {
+        const path = `${name}.conv${b + 1}_${j + 1}`;
+        h = g.op('Relu', [conv.toOnnx(g, h, path)], {}, `${path}.relu`);
+      });
+      h = maxPoolOnnx(g, h, 3, block.poolStride, 1, `${name}.pool${b + 1}`);
+    });
+    return h;
+  }
 }
 
 /** Feature shape and conv FLOPs of VGG-16 for one `height` x `width` image. */
@@ -93,7 +117,8 @@ function analyzeVgg(config: VggConfig, height: number, width: number): BackboneA
   return { height: h, width: w, channels: c, flops };
 }
 
-BACKBONES.register('vgg16', {
-  build: (config, rng) => new Vgg16(expectBackbone(config, 'vgg16'), rng),
-  analyze: (config, height, width) => analyzeVgg(expectBackbone(config, 'vgg16'), height, width),
+registerBackbone('vgg16', {
+  schema: vggBackboneSchema,
+  build: (config, rng) => new Vgg16(config, rng),
+  analyze: (config, height, width) => analyzeVgg(config, height, width),
 });

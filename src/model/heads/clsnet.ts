@@ -7,9 +7,27 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../util/rng';
 import { Dropout } from '../layers/dropout';
 import { Linear, linearFlops } from '../layers/linear';
-import { adaptiveMaxPool } from '../layers/pooling';
+import { adaptiveMaxPool, adaptiveMaxPoolOnnx } from '../layers/pooling';
 import { ForwardContext, Module } from '../module';
-import { GLOBAL_HEADS, GlobalHead, HeadSpec } from './head';
+import { z } from 'zod';
+import type { OnnxGraph } from '../../onnx/graph';
+import { GlobalHead, HeadSpec, registerGlobalHead } from './head';
+
+/** The `model.clsHead` section of `clsnet`. */
+export const clsNetSchema = z
+  .object({
+    type: z.literal('clsnet'),
+    /** Width of the two hidden FC layers (paper: 4096). */
+    hidden: z.number().int().positive().default(4096),
+    /** Side of the adaptive max-pool grid (paper: 7). */
+    poolSize: z.number().int().positive().default(7),
+    dropout: z.number().min(0).max(1).default(0.5),
+    /** Std of the output layer's initial weights; 0 starts g at 0, so a pretrained dense head is not disturbed by a random global branch. */
+    outputStd: z.number().nonnegative().default(0.01),
+  })
+  .strict();
+
+type ClsNetConfig = z.infer<typeof clsNetSchema>;
 
 /** clsNet head. Variables `fc1`, `fc2`, `fc3` (`.weight`, `.bias`). */
 export class ClsNetHead extends Module implements GlobalHead {
@@ -21,17 +39,17 @@ export class ClsNetHead extends Module implements GlobalHead {
   private readonly drop2: Dropout;
 
   /**
-   * @param spec `config.clsHead` (`poolSize` P, `hidden` width, `dropout`),
-   *   `config.numClasses` and the backbone's channels
+   * @param spec its section (`poolSize` P, `hidden` width, `dropout`),
+   *   `numClasses` and the backbone's channels
    * @param rng generator the weights are drawn from (He-normal; fc3 normal with std `clsHead.outputStd`)
    */
-  constructor(spec: HeadSpec, rng: Rng) {
+  constructor(spec: HeadSpec<ClsNetConfig>, rng: Rng) {
     super();
-    const { hidden, poolSize, dropout, outputStd } = spec.config.clsHead;
+    const { hidden, poolSize, dropout, outputStd } = spec.config;
     this.poolSize = poolSize;
     this.fc1 = this.addChild('fc1', new Linear(poolSize * poolSize * spec.inChannels, hidden, rng));
     this.fc2 = this.addChild('fc2', new Linear(hidden, hidden, rng));
-    this.fc3 = this.addChild('fc3', new Linear(hidden, spec.config.numClasses, rng, { std: outputStd }));
+    this.fc3 = this.addChild('fc3', new Linear(hidden, spec.numClasses, rng, { std: outputStd }));
     this.drop1 = new Dropout(dropout);
     this.drop2 = new Dropout(dropout);
   }
@@ -56,16 +74,27 @@ export class ClsNetHead extends Module implements GlobalHead {
       return this.fc3.forward(h2);
     });
   }
+
+  toOnnx(g: OnnxGraph, features: string, name: string): string {
+    const pooled = adaptiveMaxPoolOnnx(g, features, this.poolSize, `${name}.pool`);
+    // Flattened in the order `summarize` uses (row, column, channel).
+    const nhwc = g.op('Transpose', [pooled], { perm: { ints: [0, 2, 3, 1] } }, `${name}.pool.nhwc`);
+    const flat = g.op('Flatten', [nhwc], { axis: { i: 1 } }, `${name}.summary`);
+    const h1 = g.op('Relu', [this.fc1.toOnnx(g, flat, `${name}.fc1`)], {}, `${name}.fc1.relu`);
+    const h2 = g.op('Relu', [this.fc2.toOnnx(g, h1, `${name}.fc2`)], {}, `${name}.fc2.relu`);
+    return this.fc3.toOnnx(g, h2, `${name}.fc3`);
+  }
 }
 
-GLOBAL_HEADS.register('clsnet', {
+registerGlobalHead('clsnet', {
+  schema: clsNetSchema,
   build: (spec, rng) => new ClsNetHead(spec, rng),
   flops: (spec) => {
-    const { hidden, poolSize } = spec.config.clsHead;
+    const { hidden, poolSize } = spec.config;
     return (
       linearFlops(poolSize * poolSize * spec.inChannels, hidden) +
       linearFlops(hidden, hidden) +
-      linearFlops(hidden, spec.config.numClasses)
+      linearFlops(hidden, spec.numClasses)
     );
   },
 });

@@ -3,8 +3,8 @@ import './largefov';
 import './aspp_lite';
 import './clsnet';
 
-export { DENSE_HEADS, GLOBAL_HEADS } from './head';
-export type { DenseHead, GlobalHead, HeadEntry, HeadSpec } from './head';
+export { DENSE_HEADS, GLOBAL_HEADS, registerDenseHead, registerGlobalHead } from './head';
+export type { DenseHead, DenseHeadConfig, GlobalHead, GlobalHeadConfig, HeadEntry, HeadSpec } from './head';
 export { LargeFovHead, largeFovDilation } from './largefov';
 export { ClsNetHead } from './clsnet';
 export { AsppLiteHead } from './aspp_lite';

@@ -1,5 +1,6 @@
 /** Batch normalization over the channels of NHWC feature maps. */
 import * as tf from '@tensorflow/tfjs-core';
+import type { OnnxGraph } from '../../onnx/graph';
 import { ForwardContext, Module } from '../module';
 import { BatchStatisticsFn, localBatchStatistics } from './batch_statistics';
 
@@ -63,6 +64,14 @@ export class BatchNorm2d extends Module {
       const scale = tf.mul(tf.rsqrt(tf.add(stats.variance, this.epsilon)), this.gamma);
       return tf.add(tf.mul(tf.sub(x, stats.mean), scale), this.beta);
     });
+  }
+
+  /** Inference-mode normalization (running statistics) as an ONNX `BatchNormalization` node on NCHW value `x`. */
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const c = [this.channels];
+    const v = (field: string, t: tf.Variable) => g.weight(`${name}.${field}`, t.dataSync() as Float32Array, c);
+    const inputs = [x, v('gamma', this.gamma), v('beta', this.beta), v('runningMean', this.runningMean), v('runningVar', this.runningVar)];
+    return g.op('BatchNormalization', inputs, { epsilon: { f: this.epsilon } }, name);
   }
 
   private updateRunningStatistics(mean: tf.Tensor4D, variance: tf.Tensor4D, count: number): void {

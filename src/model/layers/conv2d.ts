@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2d } from '../../engine/ops';
 import { Rng } from '../../util/rng';
+import type { OnnxGraph } from '../../onnx/graph';
+import { hwioToOihw, onnxPadding } from '../../onnx/layout';
 import { Module } from '../module';
 import { initWeight, WeightInit } from './init';
 
@@ -68,6 +70,16 @@ export class Conv2d extends Module {
       });
       return this.bias ? tf.add(y, this.bias) : y;
     });
+  }
+
+  /** The same convolution as an ONNX `Conv` node on NCHW value `x`; `name` is the module path. */
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const k = this.kernelSize;
+    const w = hwioToOihw(this.weight.dataSync() as Float32Array, k, k, this.inChannels, this.outChannels);
+    const inputs = [x, g.weight(`${name}.weight`, w, [this.outChannels, this.inChannels, k, k])];
+    if (this.bias) inputs.push(g.weight(`${name}.bias`, this.bias.dataSync() as Float32Array, [this.outChannels]));
+    const attrs = { kernel_shape: { ints: [k, k] }, strides: { ints: [this.stride, this.stride] }, dilations: { ints: [this.dilation, this.dilation] } };
+    return g.op('Conv', inputs, { ...attrs, ...onnxPadding(this.padding, k, this.dilation, this.stride) }, name);
   }
 }
 

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { depthwiseConv2d } from '../../engine/ops';
 import { Rng } from '../../util/rng';
+import type { OnnxGraph } from '../../onnx/graph';
+import { hwioToOihw, onnxPadding } from '../../onnx/layout';
 import { Module } from '../module';
 import { initWeight } from './init';
 
@@ -42,6 +44,17 @@ export class DepthwiseConv2d extends Module {
       tf.add(depthwiseConv2d(x, this.weight as tf.Tensor4D, { stride: this.stride, dilation: this.dilation, padding: this.padding }), this.bias),
     );
   }
+
+  /** The same convolution as a grouped ONNX `Conv` node (one group per channel) on NCHW value `x`. */
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const k = this.kernelSize;
+    const c = this.channels;
+    const w = g.weight(`${name}.weight`, hwioToOihw(this.weight.dataSync() as Float32Array, k, k, c, 1), [c, 1, k, k]);
+    const b = g.weight(`${name}.bias`, this.bias.dataSync() as Float32Array, [c]);
+    const attrs = { kernel_shape: { ints: [k, k] }, strides: { ints: [this.stride, this.stride] }, dilations: { ints: [this.dilation, this.dilation] }, group: { i: c } };
+    return g.op('Conv', [x, w, b], { ...attrs, ...onnxPadding(this.padding, k, this.dilation, this.stride) }, name);
+  }
+
 }
 
 /** Multiply-adds x2 of a depthwise convolution producing an `outHeight` x `outWidth` x `channels` map. */

@@ -1,6 +1,7 @@
 /** Fully connected layer. */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../util/rng';
+import type { OnnxGraph } from '../../onnx/graph';
 import { Module } from '../module';
 import { initWeight, WeightInit } from './init';
 
@@ -33,6 +34,13 @@ export class Linear extends Module {
   forward(x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => tf.add(tf.matMul(x, this.weight as tf.Tensor2D), this.bias));
   }
+  /** The same layer as an ONNX `Gemm` node on value `x` [B, inFeatures]. */
+  toOnnx(g: OnnxGraph, x: string, name: string): string {
+    const w = g.weight(`${name}.weight`, this.weight.dataSync() as Float32Array, [this.inFeatures, this.outFeatures]);
+    const b = g.weight(`${name}.bias`, this.bias.dataSync() as Float32Array, [this.outFeatures]);
+    return g.op('Gemm', [x, w, b], {}, name);
+  }
+
 }
 
 /** Multiply-adds x2 of a fully connected layer for one sample. */

@@ -1,5 +1,6 @@
 /** Max-pooling helpers (no variables). */
 import * as tf from '@tensorflow/tfjs-core';
+import type { OnnxGraph } from '../../onnx/graph';
 
 /**
  * Max pool with a square window and symmetric padding; padded positions never
@@ -63,4 +64,35 @@ function poolAxis(x: tf.Tensor4D, axis: 1 | 2, size: number, cells: number): tf.
     return tf.max(tf.slice(x, begin, extent), axis, true);
   });
   return tf.concat(parts, axis) as tf.Tensor4D;
+}
+
+/** `maxPool` as an ONNX `MaxPool` node on NCHW value `x`. */
+export function maxPoolOnnx(g: OnnxGraph, x: string, kernelSize: number, stride: number, padding: number, name: string): string {
+  const p = padding;
+  return g.op('MaxPool', [x], { kernel_shape: { ints: [kernelSize, kernelSize] }, strides: { ints: [stride, stride] }, pads: { ints: [p, p, p, p] } }, name);
+}
+
+/**
+ * `adaptiveMaxPool` in ONNX on NCHW value `x` of any height and width: the
+ * window bounds of `adaptiveWindows` computed from the input's shape in the
+ * graph, one Slice and ReduceMax per window, rows first, then columns.
+ */
+export function adaptiveMaxPoolOnnx(g: OnnxGraph, x: string, gridSize: number, name: string): string {
+  const shape = g.op('Shape', [x], {}, `${name}.shape`);
+  let y = x;
+  for (const axis of [2, 3]) {
+    const size = g.op('Gather', [shape, g.int64s([axis])], { axis: { i: 0 } }, `${name}.size${axis}`);
+    const cells = g.int64s([gridSize]);
+    const parts: string[] = [];
+    for (let i = 0; i < gridSize; i++) {
+      // start = floor(i·size/P), end = ceil((i+1)·size/P) = floor(((i+1)·size + P − 1)/P); integer Div truncates.
+      const start = g.op('Div', [g.op('Mul', [size, g.int64s([i])], {}, `${name}.a${axis}_${i}`), cells], {}, `${name}.start${axis}_${i}`);
+      const scaled = g.op('Mul', [size, g.int64s([i + 1])], {}, `${name}.b${axis}_${i}`);
+      const end = g.op('Div', [g.op('Add', [scaled, g.int64s([gridSize - 1])], {}, `${name}.c${axis}_${i}`), cells], {}, `${name}.end${axis}_${i}`);
+      const window = g.op('Slice', [y, start, end, g.int64s([axis])], {}, `${name}.window${axis}_${i}`);
+      parts.push(g.op('ReduceMax', [window], { axes: { ints: [axis] }, keepdims: { i: 1 } }, `${name}.max${axis}_${i}`));
+    }
+    y = g.op('Concat', parts, { axis: { i: axis } }, `${name}.pooled${axis}`);
+  }
+  return y;
 }

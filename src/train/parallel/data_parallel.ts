@@ -10,7 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
-import { mixSeed } from '../../data/seed';
+import { mixSeed } from '../../util/rng';
 import { BatchNorm2d } from '../../model/layers/batchnorm';
 import type { Module } from '../../model/module';
 import type { MomentumSgd } from '../sgd';

@@ -1,5 +1,6 @@
 /** Messages between the main thread and the data-parallel training workers. */
-import type { BackendName, ModelConfig } from '../../config/schema';
+import type { BackendName } from '../../engine/backend';
+import type { ModelConfig } from '../../model/model_config';
 import type { SgdOptions } from '../sgd';
 import type { StepLosses } from '../train_step';
 import type { CollectiveBuffers } from './collective';

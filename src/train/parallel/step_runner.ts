@@ -4,11 +4,10 @@
  * `train.bnGroupSize` either way, so both give the same step.
  */
 import type { Config } from '../../config/schema';
-import { mixSeed } from '../../data/seed';
 import { groupedBatchStatistics } from '../../model/layers/batch_statistics';
 import { setBatchStatistics } from '../../model/layers/batchnorm';
 import type { Segmentor } from '../../model/types';
-import { Rng } from '../../util/rng';
+import { mixSeed, Rng } from '../../util/rng';
 import type { MomentumSgd } from '../sgd';
 import { trainStep, type Batch, type StepLosses } from '../train_step';
 import { DataParallelTrainer } from './data_parallel';

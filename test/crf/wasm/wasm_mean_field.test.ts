@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runGuidanceCrf, wasmShape } from '../../../src/crf/guidance_crf';
+import { runGuidanceCrf } from '../../../src/crf/guidance_crf';
+import { wasmShape } from '../../../src/crf/wasm/wasm_kernel';
 import { logPresenceFromGlobalScores } from '../../../src/crf/compatibility';
 import { resolveCrfSettings } from '../../../src/crf/settings';
 import { WasmBand } from '../../../src/crf/wasm/wasm_band';

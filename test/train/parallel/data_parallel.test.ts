@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../../../src/config/schema';
+import type { ModelConfig } from '../../../src/model/model_config';
 import { BatchLoader, type Batch } from '../../../src/data/loader';
 import { buildDataset } from '../../../src/data/registry';
 import { initBackend } from '../../../src/engine/backend';

@@ -1,0 +1,99 @@
+/**
+ * The network behind the test-time ensemble, on either runtime: tfjs (the
+ * model's own modules) or ONNX Runtime (its exported file). Both give the
+ * candidate unaries of one image at the image's size, in `candidateList`
+ * order, and agree within float rounding (test/ensemble/network.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Segmentor } from '../model/types';
+import type { OnnxNetwork } from '../onnx/session';
+import { combineMaps, meanGlobalScores } from './combine';
+import { candidateList, candidateMaps, scaledInput, SINGLE_SCALE, type CandidateMaps, type EnsembleOptions, type UnaryMap } from './infer';
+
+/** Which runtime runs the network. */
+export type RuntimeName = 'tfjs' | 'onnx';
+
+export interface NetworkRunner {
+  readonly runtime: RuntimeName;
+  readonly numClasses: number;
+  /** The candidates' unaries [candidates, H, W, L] and global scores of one RGB image. */
+  candidateMaps(image: Uint8Array, height: number, width: number, opts: Pick<EnsembleOptions, 'scales' | 'flip'>): Promise<CandidateMaps>;
+  /** Frees what the runner holds (not the model: its owner disposes it). */
+  release(): Promise<void>;
+}
+
+/** The network on tfjs. */
+export function tfjsRunner(model: Segmentor): NetworkRunner {
+  return {
+    runtime: 'tfjs',
+    numClasses: model.config.numClasses,
+    candidateMaps: async (image, height, width, opts) => candidateMaps(model, image, height, width, opts),
+    release: async () => {},
+  };
+}
+
+/** Mirrors `n` maps [n, H, W, C] left to right, in place. */
+function flipWidth(data: Float32Array, n: number, height: number, width: number, channels: number): void {
+  const row = width * channels;
+  for (let r = 0; r < n * height; r++) {
+    const o = r * row;
+    for (let x = 0; x < width >> 1; x++) {
+      const a = o + x * channels;
+      const b = o + (width - 1 - x) * channels;
+      for (let c = 0; c < channels; c++) {
+        const t = data[a + c];
+        data[a + c] = data[b + c];
+        data[b + c] = t;
+      }
+    }
+  }
+}
+
+/**
+ * The network on ONNX Runtime. Each scale's candidates (the image and its
+ * mirror) run as one batch; images are resized as the tfjs path resizes them.
+ */
+export function onnxRunner(network: OnnxNetwork): NetworkRunner {
+  return {
+    runtime: 'onnx',
+    numClasses: network.numClasses,
+    async candidateMaps(image, height, width, opts) {
+      if (!opts.scales.length || opts.scales.some((s) => !Number.isFinite(s) || s <= 0)) {
+        throw new Error(`ensemble scales must be one or more positive numbers, got [${opts.scales.join(', ')}]`);
+      }
+      if (image.length !== height * width * 3) throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
+      const L = network.numClasses;
+      const candidates = candidateList(opts);
+      const plane = height * width * L;
+      const unaries = new Float32Array(candidates.length * plane);
+      const globals = network.hasGlobal ? new Float32Array(candidates.length * L) : null;
+      const perScale = opts.flip ? 2 : 1;
+      for (let k = 0; k < opts.scales.length; k++) {
+        const scaled = tf.tidy(() => scaledInput(tf.tensor4d(Float32Array.from(image), [1, height, width, 3]), opts.scales[k]));
+        const [, h, w] = scaled.shape;
+        const data = scaled.dataSync() as Float32Array;
+        scaled.dispose();
+        const batch = new Float32Array(perScale * data.length);
+        batch.set(data);
+        if (opts.flip) {
+          batch.set(data, data.length);
+          flipWidth(batch.subarray(data.length), 1, h, w, 3);
+        }
+        const out = await network.run(batch, perScale, h, w, height, width);
+        if (opts.flip) flipWidth(out.unary.subarray(plane), 1, height, width, L);
+        unaries.set(out.unary, k * perScale * plane);
+        if (globals && out.global) globals.set(out.global, k * perScale * L);
+      }
+      return { height, width, numClasses: L, candidates, unaries, globals };
+    },
+    release: () => network.release(),
+  };
+}
+
+/** The ensemble's combined unary of one RGB image. */
+export async function inferUnary(network: NetworkRunner, image: Uint8Array, height: number, width: number, opts: EnsembleOptions = SINGLE_SCALE): Promise<UnaryMap> {
+  const maps = await network.candidateMaps(image, height, width, opts);
+  // One candidate combines to itself: no copy.
+  const scores = maps.candidates.length === 1 && opts.combine !== 'learned' ? maps.unaries : combineMaps(maps, opts.combine, opts.learnedWeights);
+  return { height, width, numClasses: maps.numClasses, scores, global: meanGlobalScores(maps) };
+}

@@ -1,0 +1,37 @@
+/**
+ * Which runtime runs a model's network: ONNX Runtime (`onnx`, the checkpoint's
+ * ONNX file built on first use and cached beside it) or tfjs; `auto` takes
+ * ONNX Runtime where onnxruntime-node is installed, else tfjs.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { onnxRunner, tfjsRunner, type NetworkRunner, type RuntimeName } from '../ensemble/network';
+import { cachedOnnxFile } from '../model/onnx_cache';
+import type { Segmentor } from '../model/types';
+import { OnnxNetwork, onnxRuntime } from '../onnx/session';
+import { packageRoot } from '../util/package_root';
+
+export type RuntimeChoice = 'auto' | RuntimeName;
+export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'onnx', 'tfjs'];
+
+export interface RuntimeOptions {
+  runtime?: RuntimeChoice;
+  /** ONNX Runtime's intra-op threads (default: one per core). */
+  onnxThreads?: number;
+}
+
+/** The runtime `choice` stands for on this machine. */
+export function resolveRuntime(choice: RuntimeChoice = 'auto'): RuntimeName {
+  if (!RUNTIME_CHOICES.includes(choice)) throw new Error(`unknown runtime "${String(choice)}" (${RUNTIME_CHOICES.join(', ')})`);
+  if (choice !== 'auto') return choice;
+  return onnxRuntime() !== null ? 'onnx' : 'tfjs';
+}
+
+/** The network of `model`, loaded from model folder `checkpoint`, on the chosen runtime. */
+export async function openNetwork(model: Segmentor, checkpoint: string, opts: RuntimeOptions = {}): Promise<NetworkRunner> {
+  if (resolveRuntime(opts.runtime) === 'tfjs') return tfjsRunner(model);
+  const version = (require(path.join(packageRoot(), 'package.json')) as { version: string }).version;
+  const file = await cachedOnnxFile(checkpoint, version, model);
+  const network = await OnnxNetwork.open(file, file, opts.onnxThreads ?? os.availableParallelism(), model.config.numClasses);
+  return onnxRunner(network);
+}
