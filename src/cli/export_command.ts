@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import type { BackendName } from '../engine/backend';
 import { sha256 } from '../model/checkpoint_io';
 import { exportOnnx } from '../model/onnx_export';
-import { onnxCacheKey } from '../model/onnx_cache';
+import { isOnnxCacheFile, onnxCacheKey } from '../model/onnx_cache';
 import { loadCheckpoint } from '../model/serialization';
 import { shippedModelDir } from '../model/shipped';
 import { resolveCheckpoint } from '../train/run_folder';
@@ -31,7 +31,7 @@ export function exportCommand(): Command {
     .action(async (o: ExportCliOptions) => {
       const checkpoint = resolveCheckpoint(o.checkpoint ?? shippedModelDir());
       const out = path.resolve(o.out);
-      if (path.dirname(out) === checkpoint && !/^model-[0-9a-f]{16}\.onnx$/.test(path.basename(out)) && fs.existsSync(out)) {
+      if (path.dirname(out) === checkpoint && !isOnnxCacheFile(path.basename(out)) && fs.existsSync(out)) {
         throw new Error(`--out ${out} is a file of the checkpoint ${checkpoint}`);
       }
       if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a folder; give a file name`);

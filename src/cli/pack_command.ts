@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import type { BackendName } from '../engine/backend';
 import type { PackedDtype } from '../model/checkpoint_io';
+import { isOnnxCacheFile } from '../model/onnx_cache';
 import { loadCheckpoint, savePackedModel } from '../model/serialization';
 import { backendOption, packageRoot, positiveNumber, startBackend } from './common';
 import { resolveCheckpoint, RUN_CONFIG_FILE, runDirOf } from '../train/run_folder';
@@ -51,11 +52,14 @@ export function packCommand(): Command {
       await startBackend(o.backend);
       const { model, config, metadata } = await loadCheckpoint(checkpoint);
       try {
-        const runDir = runDirOf(checkpoint);
+        // A model whose global branch was refitted elsewhere (refit-cls) was trained in the run its refit record names.
+        const refitFrom = (metadata?.globalRefit as { from?: unknown } | undefined)?.from;
+        const runDir = runDirOf(checkpoint) ?? (typeof refitFrom === 'string' ? runDirOf(refitFrom) : null);
         const trainingConfig = runDir ? readJsonFileSync(path.join(runDir, RUN_CONFIG_FILE), 'run config') : undefined;
         const pretrained = (config.backbone as { pretrained?: string }).pretrained;
         const provenance = {
           packedFrom: path.relative(packageRoot(), checkpoint),
+          ...(runDir ? { trainedIn: path.relative(packageRoot(), runDir) } : {}),
           commit: currentCommit(),
           packedAt: new Date().toISOString(),
           weightsDtype: o.dtype,
@@ -68,7 +72,7 @@ export function packCommand(): Command {
         if (fs.existsSync(out)) {
           for (const name of fs.readdirSync(out)) {
             const file = path.join(out, name);
-            if (name !== 'model.json' && name !== 'weights.bin' && fs.statSync(file).isFile()) kept[name] = fs.readFileSync(file);
+            if (name !== 'model.json' && name !== 'weights.bin' && !isOnnxCacheFile(name) && fs.statSync(file).isFile()) kept[name] = fs.readFileSync(file);
           }
         }
         const testScale = o.testScale !== undefined ? { testScale: o.testScale } : {};

@@ -49,6 +49,16 @@ function flipWidth(data: Float32Array, n: number, height: number, width: number,
   }
 }
 
+/** An RGB image as float32, resized by `scale` as `scaledInput` resizes every candidate (tfjs only when it resizes). */
+function scaledImage(image: Uint8Array, height: number, width: number, scale: number): { data: Float32Array; h: number; w: number } {
+  if (scale === 1) return { data: Float32Array.from(image), h: height, w: width };
+  const scaled = tf.tidy(() => scaledInput(tf.tensor4d(image, [1, height, width, 3], 'float32'), scale));
+  const [, h, w] = scaled.shape;
+  const data = scaled.dataSync() as Float32Array;
+  scaled.dispose();
+  return { data, h, w };
+}
+
 /**
  * The network on ONNX Runtime. Each scale's candidates (the image and its
  * mirror) run as one batch; images are resized as the tfjs path resizes them.
@@ -65,14 +75,12 @@ export function onnxRunner(network: OnnxNetwork): NetworkRunner {
       const L = network.numClasses;
       const candidates = candidateList(opts);
       const plane = height * width * L;
-      const unaries = new Float32Array(candidates.length * plane);
+      // One candidate: the runtime's output array is the result, no copy.
+      let unaries: Float32Array | null = candidates.length === 1 ? null : new Float32Array(candidates.length * plane);
       const globals = network.hasGlobal ? new Float32Array(candidates.length * L) : null;
       const perScale = opts.flip ? 2 : 1;
       for (let k = 0; k < opts.scales.length; k++) {
-        const scaled = tf.tidy(() => scaledInput(tf.tensor4d(Float32Array.from(image), [1, height, width, 3]), opts.scales[k]));
-        const [, h, w] = scaled.shape;
-        const data = scaled.dataSync() as Float32Array;
-        scaled.dispose();
+        const { data, h, w } = scaledImage(image, height, width, opts.scales[k]);
         const batch = new Float32Array(perScale * data.length);
         batch.set(data);
         if (opts.flip) {
@@ -81,10 +89,11 @@ export function onnxRunner(network: OnnxNetwork): NetworkRunner {
         }
         const out = await network.run(batch, perScale, h, w, height, width);
         if (opts.flip) flipWidth(out.unary.subarray(plane), 1, height, width, L);
-        unaries.set(out.unary, k * perScale * plane);
+        if (unaries) unaries.set(out.unary, k * perScale * plane);
+        else unaries = out.unary;
         if (globals && out.global) globals.set(out.global, k * perScale * L);
       }
-      return { height, width, numClasses: L, candidates, unaries, globals };
+      return { height, width, numClasses: L, candidates, unaries: unaries!, globals };
     },
     release: () => network.release(),
   };

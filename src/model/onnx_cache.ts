@@ -21,6 +21,11 @@ export function onnxCacheKey(checkpoint: string): string {
   return sha256(sha256(weights) + JSON.stringify(modelJson.modelTopology ?? null)).slice(0, 16);
 }
 
+/** Whether a file name is one of the cache's ONNX files (`model-<key>.onnx`). */
+export function isOnnxCacheFile(name: string): boolean {
+  return /^model-[0-9a-f]{16}\.onnx$/.test(name);
+}
+
 function writable(dir: string): boolean {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
@@ -49,7 +54,7 @@ export async function cachedOnnxFile(checkpoint: string, version: string, loaded
     if (!loaded) model.dispose();
   }
   for (const name of fs.readdirSync(dir)) {
-    if (/^model-[0-9a-f]{16}\.onnx$/.test(name) && name !== path.basename(file)) fs.rmSync(path.join(dir, name), { force: true });
+    if (isOnnxCacheFile(name) && name !== path.basename(file)) fs.rmSync(path.join(dir, name), { force: true });
   }
   return file;
 }
