@@ -9,6 +9,7 @@ import { exportOnnx } from '../../src/model/onnx_export';
 import { modelPreset } from '../../src/model/presets';
 import { OnnxNetwork } from '../../src/onnx/session';
 import { Rng } from '../../src/util/rng';
+import { relativeL2 } from '../model/helpers';
 
 const L = 5;
 
@@ -39,17 +40,6 @@ function averageOf(data: Float32Array, n: number, perCandidate: number): Float64
   const out = new Float64Array(perCandidate);
   for (let k = 0; k < n; k++) for (let i = 0; i < perCandidate; i++) out[i] += data[k * perCandidate + i] / n;
   return out;
-}
-
-/** ‖a − b‖ / ‖b‖. */
-function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 test('inferUnary (6 candidates, joint) equals the avg of the candidates, global averaged; no leak', async () => {

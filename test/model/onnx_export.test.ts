@@ -8,19 +8,7 @@ import { exportOnnx } from '../../src/model/onnx_export';
 import { BatchNorm2d } from '../../src/model/layers/batchnorm';
 import { OnnxNetwork } from '../../src/onnx/session';
 import { Rng } from '../../src/util/rng';
-import { randomArray } from './helpers';
-
-/** ‖a − b‖ / ‖b‖. */
-function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { randomArray, relativeL2 } from './helpers';
 
 // Every registered backbone (small widths where it has one), both dense heads, both variants.
 const CASES: Array<[string, ModelConfigInput]> = [
