@@ -65,7 +65,7 @@ async function bareSessionRun(ctx: BenchContext, onnx: Uint8Array, image: Uint8A
 
 async function inferWorkload(ctx: BenchContext, tta: boolean): Promise<WorkloadResult> {
   const [h, w] = INFER_SIZE;
-  const model = buildSegmentor(ctx.model, 1);
+  const model = ctx.loadedModel ?? buildSegmentor(ctx.model, 1);
   const image = randomImage(new Rng(3), h * w * 3);
   const opts = tta ? SIX_CANDIDATES : SINGLE_SCALE;
   const { network, onnx } = await benchNetwork(ctx, model);
@@ -85,7 +85,7 @@ async function inferWorkload(ctx: BenchContext, tta: boolean): Promise<WorkloadR
     return result(tta ? 'infer-tta' : 'infer', t.wallMs, flops, detail);
   } finally {
     await network.release();
-    model.dispose();
+    if (!ctx.loadedModel) model.dispose();
   }
 }
 

@@ -9,8 +9,11 @@ import { modelPreset } from '../model/presets';
 import { addRuntimeOptions, backendOption, nonNegativeInt, positiveInt, startBackend, type RuntimeCliOptions } from './common';
 import { resolveRuntime } from '../pipeline/runtime';
 import { defaultCamvidRoot } from '../data/datasets/camvid';
+import { loadCheckpoint } from '../model/serialization';
+import { resolveCheckpoint } from '../train/run_folder';
 
 interface BenchCliOptions extends RuntimeCliOptions {
+  checkpoint?: string;
   workload?: WorkloadName;
   model: string;
   runs: number;
@@ -41,6 +44,7 @@ export function benchCommand(): Command {
     )
     .addOption(new Option('--workload <name>', 'run only this workload').choices([...WORKLOADS]))
     .option('-m, --model <preset>', 'model preset', 'bench-vgg')
+    .option('-k, --checkpoint <dir>', 'infer, infer-tta and eval-val on this trained model (e.g. models/camvid-edgetpu-aspp) instead of a fresh --model')
     .option('--runs <n>', 'timed runs per workload (median reported; at least 5 is recommended)', positiveInt, 5)
     .option('--warmup <n>', 'untimed runs before timing', (v) => Number.parseInt(v, 10), 1)
     .option('--data-root <dir>', 'CamVid folder for eval-val (default: ../shared/datasets/camvid)')
@@ -77,34 +81,39 @@ export function benchCommand(): Command {
     .action(async (o: BenchCliOptions, command: Command) => {
       if (o.perWorker !== undefined && !o.workers) command.error('error: option --per-worker needs --workers');
       const backend = await startBackend(o.backend, true);
-      const model = modelPreset(o.model);
+      const loaded = o.checkpoint ? (await loadCheckpoint(resolveCheckpoint(o.checkpoint))).model : undefined;
+      const model = loaded ? loaded.config : modelPreset(o.model);
       const { buildSegmentor } = await import('../model/build');
-      const probe = buildSegmentor(model, 0);
+      const probe = loaded ?? buildSegmentor(model, 0);
       const params = probe.parameterCount();
-      probe.dispose();
+      if (!loaded) probe.dispose();
       process.stdout.write(`model ${model.name}: ${params.toLocaleString('en-US')} parameters; backend ${backend}; inference runtime ${resolveRuntime(o.runtime)}\n`);
       process.stdout.write(`${'workload'.padEnd(12)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(8)}  detail\n`);
       const runtime = resolveRuntime(o.runtime);
-      const ctx = { model, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, perWorker: o.perWorker, bnGroupSize: o.bnGroupSize, runtime, onnxThreads: o.onnxThreads };
+      const ctx = { model, loadedModel: loaded, runs: o.runs, warmup: o.warmup, camvidRoot: o.dataRoot ?? defaultCamvidRoot(), batchSize: o.batchSize, perWorker: o.perWorker, bnGroupSize: o.bnGroupSize, runtime, onnxThreads: o.onnxThreads };
       const print = (r: WorkloadResult) => {
         const gflops = Number.isFinite(r.gflops) ? r.gflops.toFixed(2) : '-';
         process.stdout.write(`${r.workload.padEnd(12)} ${r.medianMs.toFixed(1).padStart(10)} ${gflops.padStart(8)}  ${r.detail ?? ''}\n`);
       };
-      for (const name of o.workload ? [o.workload] : WORKLOADS) {
-        if (name !== 'train-step' || !o.workers) {
-          print(await runWorkload(name, ctx));
-          continue;
+      try {
+        for (const name of o.workload ? [o.workload] : WORKLOADS) {
+          if (name !== 'train-step' || !o.workers) {
+            print(await runWorkload(name, ctx));
+            continue;
+          }
+          const { results, speedUps } = await compareTrainStep(ctx, o.workers, o.computeOnly);
+          results.forEach(print);
+          for (const s of speedUps) {
+            const rounds = [...s.perRound].sort((a, b) => a - b);
+            process.stdout.write(
+              `speed-up in images/s, ${s.workers} vs ${s.baseWorkers} worker(s): ${s.ofMedians.toFixed(2)}x (at the median step times); ` +
+                `per round: median ${median(rounds).toFixed(2)}x, range ${rounds[0].toFixed(2)}–${rounds[rounds.length - 1].toFixed(2)}x ` +
+                `over ${rounds.length} rounds\n`,
+            );
+          }
         }
-        const { results, speedUps } = await compareTrainStep(ctx, o.workers, o.computeOnly);
-        results.forEach(print);
-        for (const s of speedUps) {
-          const rounds = [...s.perRound].sort((a, b) => a - b);
-          process.stdout.write(
-            `speed-up in images/s, ${s.workers} vs ${s.baseWorkers} worker(s): ${s.ofMedians.toFixed(2)}x (at the median step times); ` +
-              `per round: median ${median(rounds).toFixed(2)}x, range ${rounds[0].toFixed(2)}–${rounds[rounds.length - 1].toFixed(2)}x ` +
-              `over ${rounds.length} rounds\n`,
-          );
-        }
+      } finally {
+        loaded?.dispose();
       }
     });
 }
