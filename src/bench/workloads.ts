@@ -12,11 +12,13 @@ import { prepareGuide } from '../crf/guided_filter';
 import { resolveCrfSettings } from '../crf/settings';
 import { buildDataset } from '../data/registry';
 import * as os from 'node:os';
-import { SINGLE_SCALE, SIX_CANDIDATES } from '../ensemble/infer';
-import { inferUnary, onnxRunner, tfjsRunner, type NetworkRunner } from '../ensemble/network';
+import { SINGLE_SCALE, SIX_CANDIDATES } from '../ensemble/candidates';
+import { inferUnary, onnxRunner, type NetworkRunner } from '../ensemble/network';
+import { tfjsRunner } from '../ensemble/tfjs_runner';
 import { exportOnnx } from '../model/onnx_export';
 import type { Segmentor } from '../model/types';
-import { OnnxNetwork, onnxSessionOptions, requireOnnxRuntime } from '../onnx/session';
+import { OnnxNetwork, onnxSessionOptions } from '../onnx/network';
+import { requireOnnxRuntime } from '../onnx/node_runtime';
 import { evaluateDataset } from '../eval/evaluate';
 import { buildSegmentor } from '../model/build';
 import { countFlops } from '../model/flops';
@@ -45,7 +47,7 @@ async function benchNetwork(ctx: BenchContext, model: Segmentor): Promise<{ netw
   if ((ctx.runtime ?? 'tfjs') === 'tfjs') return { network: tfjsRunner(model), onnx: null };
   const onnx = exportOnnx(model, { version: 'bench' });
   const threads = ctx.onnxThreads ?? os.availableParallelism();
-  return { network: onnxRunner(await OnnxNetwork.open(onnx, `${model.config.name}.onnx`, threads, model.config.numClasses)), onnx };
+  return { network: onnxRunner(await OnnxNetwork.open(requireOnnxRuntime(), onnx, `${model.config.name}.onnx`, threads, model.config.numClasses)), onnx };
 }
 
 /** Median time of a bare ONNX Runtime `session.run` of `onnx` on one image: what guideseg's runtime adds is measured against it. */

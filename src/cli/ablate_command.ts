@@ -16,7 +16,7 @@ import { backendOption, numberList, positiveInt, startBackend, addDataOptions, a
 import type { NetworkRunner } from '../ensemble/network';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
-import { PAPER_SCALES } from '../ensemble/infer';
+import { PAPER_SCALES } from '../ensemble/candidates';
 
 interface AblateCliOptions extends RuntimeCliOptions {
   joint: string;

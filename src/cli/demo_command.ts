@@ -24,7 +24,7 @@ import { writeFigure, type FigureRow } from './demo_figure';
 import { evaluateSplit } from './eval_command';
 import { describePipeline } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
-import { PAPER_SCALES } from '../ensemble/infer';
+import { PAPER_SCALES } from '../ensemble/candidates';
 
 interface DemoCliOptions extends RuntimeCliOptions {
   checkpoint?: string;

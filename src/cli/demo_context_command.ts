@@ -4,7 +4,7 @@
  * the same budget (in parallel, one process per core), evaluates both and
  * writes a report folder.
  */
-import { tfjsRunner } from '../ensemble/network';
+import { tfjsRunner } from '../ensemble/tfjs_runner';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,7 +23,7 @@ import { packageRoot, positiveInt, startBackend } from './common';
 import { evaluateSplit } from './eval_command';
 import { writeDemoReport, type DemoAblation, type ModelReport } from './demo_context_report';
 import { writeFileAtomicSync } from '../util/atomic_write';
-import { PAPER_SCALES } from '../ensemble/infer';
+import { PAPER_SCALES } from '../ensemble/candidates';
 
 /** Images of the val split the demo fits the CRF settings and combination weights on. */
 const DEMO_FIT_IMAGES = 20;

@@ -1,5 +1,5 @@
 /** The demo's report folder: metrics tables in Markdown and JSON, and prediction strips. */
-import { tfjsRunner } from '../ensemble/network';
+import { tfjsRunner } from '../ensemble/tfjs_runner';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { overlay, writeImagePng } from '../data/image_io';

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import type { CrfSettings } from '../crf/settings';
-import type { CombineMode } from '../ensemble/infer';
+import type { CombineMode } from '../ensemble/combine';
 import type { StoredInferenceSettings } from '../pipeline/model_settings';
 import type { PipelineOptions } from '../pipeline/predictor';
 import { resolvePipeline, type PipelineChoices } from '../pipeline/resolve';

@@ -17,7 +17,7 @@ import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
 import { writeFileAtomicSync } from '../util/atomic_write';
-import { PAPER_SCALES } from '../ensemble/infer';
+import { PAPER_SCALES } from '../ensemble/candidates';
 
 /** Parses a comma-separated list of numbers >= 0, e.g. `0,0.5,1`. */
 export function nonNegativeList(value: string): number[] {

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { buildDataset } from '../data/registry';
-import { candidateList, PAPER_SCALES } from '../ensemble/infer';
+import { candidateList, PAPER_SCALES } from '../ensemble/candidates';
 import { combinePixelAccuracy, uniformCombineWeights } from '../ensemble/learn_combine';
 import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';

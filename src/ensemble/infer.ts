@@ -5,47 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Segmentor } from '../model/types';
-import type { Candidate, CandidateMaps, CombineMode } from './combine';
-
-export type { Candidate, CandidateMaps, CombineMode };
-
-export interface EnsembleOptions {
-  /** Resize factors of the candidates (paper: 1.2, 1.0, 0.8). */
-  scales: number[];
-  /** Also run each scale on the horizontally flipped image. */
-  flip: boolean;
-  combine: CombineMode;
-  /** Per-candidate, per-class weights [candidates × L] for `learned`. */
-  learnedWeights?: Float32Array;
-}
-
-/** Single candidate: the image as it is. */
-export const SINGLE_SCALE: EnsembleOptions = { scales: [1], flip: false, combine: 'avg' };
-/** The paper's candidate scales (each also flipped: 6 candidates). */
-export const PAPER_SCALES: readonly number[] = [1.2, 1, 0.8];
-/** The paper's 6 candidates combined by average. */
-export const SIX_CANDIDATES: EnsembleOptions = { scales: [...PAPER_SCALES], flip: true, combine: 'avg' };
-
-/** Unary scores of one image: `scores` is H*W*L (row-major, classes fastest). */
-export interface UnaryMap {
-  height: number;
-  width: number;
-  numClasses: number;
-  scores: Float32Array;
-  /** Global scores g (averaged over candidates); null for the baseline. */
-  global: Float32Array | null;
-}
-
-/** The candidates of `opts` in the order {@link candidateUnaries} stacks them (scale-major, unflipped first). */
-export function candidateList(opts: Pick<EnsembleOptions, 'scales' | 'flip'>): Candidate[] {
-  return opts.scales.flatMap((scale) => (opts.flip ? [false, true] : [false]).map((flipped) => ({ scale, flipped })));
-}
+import type { CandidateMaps } from './combine';
+import { candidateList, scaledSize, type EnsembleOptions } from './candidates';
 
 /** `input` [1, H, W, 3] resized by `scale` (to round(H·scale) × round(W·scale), at least 1), as every candidate is made. */
 export function scaledInput(input: tf.Tensor4D, scale: number): tf.Tensor4D {
   if (scale === 1) return input;
   const [, height, width] = input.shape;
-  return tf.image.resizeBilinear(input, [Math.max(1, Math.round(height * scale)), Math.max(1, Math.round(width * scale))]);
+  return tf.image.resizeBilinear(input, scaledSize(height, width, scale));
 }
 
 /** Unary maps of every candidate, each at the original size: [candidates, H, W, L]. */

@@ -8,7 +8,7 @@
  */
 import { IGNORE_INDEX } from '../data/types';
 import { Rng } from '../util/rng';
-import type { CandidateMaps } from './infer';
+import type { CandidateMaps } from './combine';
 
 /** Labelled pixels with the scores of every candidate, the training data of the weights. */
 export interface CombineTrainingSet {

@@ -1,14 +1,14 @@
 /**
  * The network behind the test-time ensemble, on either runtime: tfjs (the
- * model's own modules) or ONNX Runtime (its exported file). Both give the
- * candidate unaries of one image at the image's size, in `candidateList`
+ * model's own modules, tfjs_runner.ts) or ONNX Runtime (its exported file,
+ * here, with no Node or tfjs import: the browser page uses it too). Both give
+ * the candidate unaries of one image at the image's size, in `candidateList`
  * order, and agree within float rounding (test/ensemble/network.test.ts).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Segmentor } from '../model/types';
-import type { OnnxNetwork } from '../onnx/session';
-import { combineMaps, meanGlobalScores } from './combine';
-import { candidateList, candidateMaps, scaledInput, SINGLE_SCALE, type CandidateMaps, type EnsembleOptions, type UnaryMap } from './infer';
+import type { UnaryNetwork } from '../onnx/network';
+import { candidateList, scaledSize, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from './candidates';
+import { combineMaps, meanGlobalScores, type CandidateMaps } from './combine';
+import { resizeRgbBilinear } from './resize';
 
 /** Which runtime runs the network. */
 export type RuntimeName = 'tfjs' | 'onnx';
@@ -20,16 +20,6 @@ export interface NetworkRunner {
   candidateMaps(image: Uint8Array, height: number, width: number, opts: Pick<EnsembleOptions, 'scales' | 'flip'>): Promise<CandidateMaps>;
   /** Frees what the runner holds (not the model: its owner disposes it). */
   release(): Promise<void>;
-}
-
-/** The network on tfjs. */
-export function tfjsRunner(model: Segmentor): NetworkRunner {
-  return {
-    runtime: 'tfjs',
-    numClasses: model.config.numClasses,
-    candidateMaps: async (image, height, width, opts) => candidateMaps(model, image, height, width, opts),
-    release: async () => {},
-  };
 }
 
 /** Mirrors `n` maps [n, H, W, C] left to right, in place. */
@@ -49,21 +39,19 @@ function flipWidth(data: Float32Array, n: number, height: number, width: number,
   }
 }
 
-/** An RGB image as float32, resized by `scale` as `scaledInput` resizes every candidate (tfjs only when it resizes). */
+/** An RGB image as float32, resized by `scale` as every candidate is made. */
 function scaledImage(image: Uint8Array, height: number, width: number, scale: number): { data: Float32Array; h: number; w: number } {
   if (scale === 1) return { data: Float32Array.from(image), h: height, w: width };
-  const scaled = tf.tidy(() => scaledInput(tf.tensor4d(image, [1, height, width, 3], 'float32'), scale));
-  const [, h, w] = scaled.shape;
-  const data = scaled.dataSync() as Float32Array;
-  scaled.dispose();
-  return { data, h, w };
+  const [h, w] = scaledSize(height, width, scale);
+  return { data: resizeRgbBilinear(image, height, width, h, w), h, w };
 }
 
 /**
  * The network on ONNX Runtime. Each scale's candidates (the image and its
- * mirror) run as one batch; images are resized as the tfjs path resizes them.
+ * mirror) run as one batch; images are resized as the tfjs path resizes them
+ * (ensemble/resize.ts).
  */
-export function onnxRunner(network: OnnxNetwork): NetworkRunner {
+export function onnxRunner(network: UnaryNetwork): NetworkRunner {
   return {
     runtime: 'onnx',
     numClasses: network.numClasses,

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { parseField } from '../util/validate';
 import { crfSettingsSchema, type CrfSettings } from '../crf/settings';
-import type { CombineMode } from '../ensemble/infer';
+import type { CombineMode } from '../ensemble/combine';
 import { MODEL_JSON, readModelJson } from '../model/serialization';
 import { writeFileAtomicSync } from '../util/atomic_write';
 

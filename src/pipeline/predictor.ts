@@ -5,7 +5,7 @@
  */
 import type { CrfSettings } from '../crf/settings';
 import type { Sample } from '../data/types';
-import { SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from '../ensemble/infer';
+import { SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from '../ensemble/candidates';
 import { inferUnary, type NetworkRunner } from '../ensemble/network';
 import type { ScorePredictor } from '../eval/evaluate';
 import { argmax, presentClasses } from '../eval/metrics_oracle';

@@ -5,7 +5,8 @@
  * candidate set.
  */
 import { resolveCrfSettings, type CrfSettings } from '../crf/settings';
-import type { CombineMode, EnsembleOptions } from '../ensemble/infer';
+import type { EnsembleOptions } from '../ensemble/candidates';
+import type { CombineMode } from '../ensemble/combine';
 import type { StoredInferenceSettings } from './model_settings';
 import type { PipelineOptions } from './predictor';
 

@@ -5,10 +5,12 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { onnxRunner, tfjsRunner, type NetworkRunner, type RuntimeName } from '../ensemble/network';
+import { onnxRunner, type NetworkRunner, type RuntimeName } from '../ensemble/network';
+import { tfjsRunner } from '../ensemble/tfjs_runner';
 import { cachedOnnxFile } from '../model/onnx_cache';
 import type { Segmentor } from '../model/types';
-import { OnnxNetwork, onnxRuntime } from '../onnx/session';
+import { OnnxNetwork } from '../onnx/network';
+import { onnxRuntime, requireOnnxRuntime } from '../onnx/node_runtime';
 import { packageRoot } from '../util/package_root';
 
 export type RuntimeChoice = 'auto' | RuntimeName;
@@ -32,6 +34,6 @@ export async function openNetwork(model: Segmentor, checkpoint: string, opts: Ru
   if (resolveRuntime(opts.runtime) === 'tfjs') return tfjsRunner(model);
   const version = (require(path.join(packageRoot(), 'package.json')) as { version: string }).version;
   const file = await cachedOnnxFile(checkpoint, version, model);
-  const network = await OnnxNetwork.open(file, file, opts.onnxThreads ?? os.availableParallelism(), model.config.numClasses);
+  const network = await OnnxNetwork.open(requireOnnxRuntime(), file, file, opts.onnxThreads ?? os.availableParallelism(), model.config.numClasses);
   return onnxRunner(network);
 }

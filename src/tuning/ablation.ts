@@ -7,7 +7,8 @@
 import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
 import { combineMaps, identityCandidate, meanGlobalScores, singleCandidate } from '../ensemble/combine';
-import { candidateMaps, type CandidateMaps, type CombineMode } from '../ensemble/infer';
+import { candidateMaps } from '../ensemble/infer';
+import { type CandidateMaps, type CombineMode } from '../ensemble/combine';
 import { ConfusionMatrix } from '../eval/confusion';
 import { computeMetrics, type SegmentationMetrics } from '../eval/metrics';
 import { argmax, presentClasses } from '../eval/metrics_oracle';

@@ -6,7 +6,7 @@
  */
 import type { Dataset } from '../data/types';
 import { combineMaps, meanGlobalScores } from '../ensemble/combine';
-import type { CombineMode } from '../ensemble/infer';
+import type { CombineMode } from '../ensemble/combine';
 import type { NetworkRunner } from '../ensemble/network';
 import { CombineSampleCollector, type CombineTrainingSet } from '../ensemble/learn_combine';
 

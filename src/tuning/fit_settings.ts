@@ -6,7 +6,7 @@
  */
 import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
-import type { CombineMode } from '../ensemble/infer';
+import type { CombineMode } from '../ensemble/combine';
 import { learnCombineWeights, type CombineTrainingSet, type LearnCombineResult } from '../ensemble/learn_combine';
 import type { NetworkRunner } from '../ensemble/network';
 import type { CrfRunner } from '../pipeline/crf_runner';

@@ -2,11 +2,9 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
-import {
-  candidateUnaries,
-  SIX_CANDIDATES,
-  type CombineMode,
-} from '../../src/ensemble/infer';
+import { candidateUnaries } from '../../src/ensemble/infer';
+import { SIX_CANDIDATES } from '../../src/ensemble/candidates';
+import { type CombineMode } from '../../src/ensemble/combine';
 import { combineCandidateArrays } from '../../src/ensemble/combine';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';

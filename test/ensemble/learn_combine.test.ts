@@ -8,7 +8,7 @@ import {
   uniformCombineWeights,
   type CombineTrainingSet,
 } from '../../src/ensemble/learn_combine';
-import type { CandidateMaps } from '../../src/ensemble/infer';
+import type { CandidateMaps } from '../../src/ensemble/combine';
 import { Rng } from '../../src/util/rng';
 
 /** Random set: P pixels, N candidates, L classes. */

@@ -2,12 +2,15 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
-import { candidateUnaries, SIX_CANDIDATES } from '../../src/ensemble/infer';
-import { inferUnary, onnxRunner, tfjsRunner } from '../../src/ensemble/network';
+import { candidateUnaries } from '../../src/ensemble/infer';
+import { SIX_CANDIDATES } from '../../src/ensemble/candidates';
+import { inferUnary, onnxRunner } from '../../src/ensemble/network';
+import { tfjsRunner } from '../../src/ensemble/tfjs_runner';
 import { buildSegmentor } from '../../src/model/build';
 import { exportOnnx } from '../../src/model/onnx_export';
 import { modelPreset } from '../../src/model/presets';
-import { OnnxNetwork } from '../../src/onnx/session';
+import { OnnxNetwork } from '../../src/onnx/network';
+import { requireOnnxRuntime } from '../../src/onnx/node_runtime';
 import { Rng } from '../../src/util/rng';
 import { relativeL2 } from '../model/helpers';
 
@@ -67,7 +70,7 @@ test('the ONNX Runtime runner gives the tfjs runner candidates (scales, flips ba
   const rng = new Rng(9);
   for (const variant of ['joint', 'baseline'] as const) {
     const model = tinyModel(variant);
-    const network = await OnnxNetwork.open(exportOnnx(model, { version: 'test' }), 'tiny.onnx', 1, L);
+    const network = await OnnxNetwork.open(requireOnnxRuntime(), exportOnnx(model, { version: 'test' }), 'tiny.onnx', 1, L);
     const onnx = onnxRunner(network);
     const tfjs = tfjsRunner(model);
     try {

@@ -6,7 +6,8 @@ import type { ModelConfigInput } from '../../src/model/model_config';
 import { buildSegmentor } from '../../src/model/build';
 import { exportOnnx } from '../../src/model/onnx_export';
 import { BatchNorm2d } from '../../src/model/layers/batchnorm';
-import { OnnxNetwork } from '../../src/onnx/session';
+import { OnnxNetwork } from '../../src/onnx/network';
+import { requireOnnxRuntime } from '../../src/onnx/node_runtime';
 import { Rng } from '../../src/util/rng';
 import { randomArray, relativeL2 } from './helpers';
 
@@ -36,7 +37,7 @@ test('ONNX Runtime on the exported network equals tfjs within 1e-4 relative L2 (
       }
     }
     const bytes = exportOnnx(model, { version: 'test' });
-    const network = await OnnxNetwork.open(bytes, name, 1, model.config.numClasses);
+    const network = await OnnxNetwork.open(requireOnnxRuntime(), bytes, name, 1, model.config.numClasses);
     try {
       for (const [n, H, W, outH, outW] of [[2, 37, 45, 37, 45], [1, 50, 33, 25, 17], [1, 24, 32, 24, 32]]) {
         const images = randomArray(rng, n * H * W * 3, 0, 255);
@@ -60,12 +61,12 @@ test('ONNX Runtime on the exported network equals tfjs within 1e-4 relative L2 (
 });
 
 test('ONNX Runtime refuses a file that is not ONNX and an ONNX model of another network, naming them', async () => {
-  await assert.rejects(OnnxNetwork.open(new TextEncoder().encode('not a model'), 'x.onnx', 1, 3), /x\.onnx: ONNX Runtime cannot load it/);
+  await assert.rejects(OnnxNetwork.open(requireOnnxRuntime(), new TextEncoder().encode('not a model'), 'x.onnx', 1, 3), /x\.onnx: ONNX Runtime cannot load it/);
   // A valid ONNX model whose inputs are not guideseg's.
   const { OnnxGraph } = await import('../../src/onnx/graph');
   const { encodeModel } = await import('../../src/onnx/proto');
   const g = new OnnxGraph();
   const x = g.input('x', [1, 3]);
   g.output(g.op('Relu', [x]), 'y', [1, 3]);
-  await assert.rejects(OnnxNetwork.open(encodeModel(g.toModel('other', {}, 'test')), 'other.onnx', 1, 3), /other\.onnx: not a guideseg network \(inputs: x/);
+  await assert.rejects(OnnxNetwork.open(requireOnnxRuntime(), encodeModel(g.toModel('other', {}, 'test')), 'other.onnx', 1, 3), /other\.onnx: not a guideseg network \(inputs: x/);
 });

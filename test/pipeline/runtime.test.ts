@@ -14,7 +14,7 @@ import { createCrfRunner } from '../../src/pipeline/crf_runner';
 import { scorePredictor } from '../../src/pipeline/predictor';
 import { openNetwork, resolveRuntime } from '../../src/pipeline/runtime';
 import { resolveCrfSettings } from '../../src/crf/settings';
-import { SIX_CANDIDATES } from '../../src/ensemble/infer';
+import { SIX_CANDIDATES } from '../../src/ensemble/candidates';
 
 before(async () => {
   await initBackend('cpu');

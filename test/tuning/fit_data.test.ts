@@ -4,7 +4,7 @@ import { initBackend } from '../../src/engine/backend';
 import type { Dataset, Sample } from '../../src/data/types';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
-import { tfjsRunner } from '../../src/ensemble/network';
+import { tfjsRunner } from '../../src/ensemble/tfjs_runner';
 import { collectFitData, fitSubsetText } from '../../src/tuning/fit_data';
 
 /** A split of `n` tiny images named img0, img1, …, recording which ones were read. */

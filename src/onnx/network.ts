@@ -1,36 +1,13 @@
 /**
- * ONNX Runtime (onnxruntime-node) sessions of exported guideseg networks. The
- * runtime is loaded on first use, so guideseg runs without it (on tfjs).
+ * ONNX Runtime sessions of exported guideseg networks, on either build of the
+ * runtime: onnxruntime-node (node_runtime.ts) or onnxruntime-web (the page).
  */
-import type * as ortTypes from 'onnxruntime-node';
+import type * as ortTypes from 'onnxruntime-common';
 
-type Ort = typeof ortTypes;
-let ort: Ort | null | undefined;
-
-/** onnxruntime-node, or null where it is not installed (or cannot load). */
-export function onnxRuntime(): Ort | null {
-  if (ort === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      ort = require('onnxruntime-node') as Ort;
-    } catch {
-      ort = null;
-    }
-  }
-  return ort;
-}
-
-/** onnxruntime-node, or an error that says how to get it. */
-export function requireOnnxRuntime(): Ort {
-  const runtime = onnxRuntime();
-  if (runtime === null) throw new Error('runtime "onnx": onnxruntime-node is not installed or does not load here (npm install onnxruntime-node), or use --runtime tfjs');
-  return runtime;
-}
-
-/** The session options guideseg runs networks with: CPU, all graph optimizations, `threads` intra-op threads. */
-export function onnxSessionOptions(threads: number): ortTypes.InferenceSession.SessionOptions {
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`ONNX Runtime threads must be a positive integer, got ${threads}`);
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', executionProviders: ['cpu'] };
+/** What guideseg uses of an ONNX Runtime build. */
+export interface OrtModule {
+  Tensor: typeof ortTypes.Tensor;
+  InferenceSession: typeof ortTypes.InferenceSession;
 }
 
 /** What a run of the network gives: U [n, height, width, L] and g [n, L] (null for a baseline). */
@@ -39,23 +16,36 @@ export interface NetworkOutput {
   global: Float32Array | null;
 }
 
+/** A guideseg network behind some runtime: U at a chosen size for a batch of images. */
+export interface UnaryNetwork {
+  readonly numClasses: number;
+  readonly hasGlobal: boolean;
+  /** Runs `n` images [n, height, width, 3] (RGB 0..255) and returns U at `outHeight` x `outWidth`. */
+  run(images: Float32Array, n: number, height: number, width: number, outHeight: number, outWidth: number): Promise<NetworkOutput>;
+  release(): Promise<void>;
+}
+
+/** The session options guideseg runs networks with: CPU, all graph optimizations, `threads` intra-op threads. */
+export function onnxSessionOptions(threads: number): ortTypes.InferenceSession.SessionOptions {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`ONNX Runtime threads must be a positive integer, got ${threads}`);
+  return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', executionProviders: ['cpu'] };
+}
+
 /** An ONNX session of a guideseg network (the graph of model/onnx_export.ts). */
-export class OnnxNetwork {
+export class OnnxNetwork implements UnaryNetwork {
   private constructor(
     private readonly session: ortTypes.InferenceSession,
-    private readonly runtime: Ort,
+    private readonly runtime: OrtModule,
     readonly numClasses: number,
     readonly hasGlobal: boolean,
     readonly threads: number,
   ) {}
 
   /**
-   * Opens `model` (file path or bytes; `source` names it in errors) with
-   * `threads` intra-op threads. Checks that it is a guideseg network of L classes.
+   * Opens `model` (file path or URL, or bytes; `source` names it in errors) on
+   * `runtime` with `threads` intra-op threads. Checks that it is a guideseg network.
    */
-  static async open(model: string | Uint8Array, source: string, threads: number, numClasses: number): Promise<OnnxNetwork> {
-    const runtime = requireOnnxRuntime();
-    const options = onnxSessionOptions(threads);
+  static async open(runtime: OrtModule, model: string | Uint8Array, source: string, threads: number, numClasses: number, options: ortTypes.InferenceSession.SessionOptions = onnxSessionOptions(threads)): Promise<OnnxNetwork> {
     let session: ortTypes.InferenceSession;
     try {
       session = typeof model === 'string' ? await runtime.InferenceSession.create(model, options) : await runtime.InferenceSession.create(model, options);

@@ -1,0 +1,42 @@
+/**
+ * The test-time candidates of docs/method.md §3 (scales × flips), their order
+ * and options: plain data, shared by both runtimes and the browser.
+ */
+import type { Candidate, CombineMode } from './combine';
+
+export interface EnsembleOptions {
+  /** Resize factors of the candidates (paper: 1.2, 1.0, 0.8). */
+  scales: number[];
+  /** Also run each scale on the horizontally flipped image. */
+  flip: boolean;
+  combine: CombineMode;
+  /** Per-candidate, per-class weights [candidates × L] for `learned`. */
+  learnedWeights?: Float32Array;
+}
+
+/** Single candidate: the image as it is. */
+export const SINGLE_SCALE: EnsembleOptions = { scales: [1], flip: false, combine: 'avg' };
+/** The paper's candidate scales (each also flipped: 6 candidates). */
+export const PAPER_SCALES: readonly number[] = [1.2, 1, 0.8];
+/** The paper's 6 candidates combined by average. */
+export const SIX_CANDIDATES: EnsembleOptions = { scales: [...PAPER_SCALES], flip: true, combine: 'avg' };
+
+/** Unary scores of one image: `scores` is H*W*L (row-major, classes fastest). */
+export interface UnaryMap {
+  height: number;
+  width: number;
+  numClasses: number;
+  scores: Float32Array;
+  /** Global scores g (averaged over candidates); null for the baseline. */
+  global: Float32Array | null;
+}
+
+/** The candidates of `opts` in the order {@link candidateUnaries} stacks them (scale-major, unflipped first). */
+export function candidateList(opts: Pick<EnsembleOptions, 'scales' | 'flip'>): Candidate[] {
+  return opts.scales.flatMap((scale) => (opts.flip ? [false, true] : [false]).map((flipped) => ({ scale, flipped })));
+}
+
+/** Size of the candidate of an `height` × `width` image at `scale`: round(H·scale) × round(W·scale), at least 1. */
+export function scaledSize(height: number, width: number, scale: number): [number, number] {
+  return [Math.max(1, Math.round(height * scale)), Math.max(1, Math.round(width * scale))];
+}
