@@ -12,7 +12,7 @@ import { combinePixelAccuracy, uniformCombineWeights } from '../ensemble/learn_c
 import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { fitInferenceSettings, fitMetadataPatch } from '../tuning/fit_settings';
-import { updateCheckpointMetadata } from '../pipeline/model_settings';
+import { updateCheckpointMetadata } from '../model/serialization';
 import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions, addRuntimeOptions, startNetwork, type RuntimeCliOptions } from './common';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';

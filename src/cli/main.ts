@@ -16,6 +16,7 @@ import { packCommand } from './pack_command';
 import { predictCommand } from './predict_command';
 import { refitClsCommand } from './refit_cls_command';
 import { trainCommand } from './train_command';
+import { webCommand } from './web_command';
 
 const program = new Command('guideseg')
   .description('Semantic image segmentation guided by image classification (TensorFlow.js).')
@@ -33,6 +34,7 @@ const program = new Command('guideseg')
   .addCommand(classifyCommand())
   .addCommand(demoCommand())
   .addCommand(demoContextCommand())
+  .addCommand(webCommand())
   .showHelpAfterError();
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -4,6 +4,7 @@
  * weightsChecksum, userDefinedMetadata?}) and `weights.bin`
  * (tf.io.encodeWeights of every variable, trainable or not, by dotted name).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig, parseModelConfig } from './model_config';
@@ -18,6 +19,7 @@ import {
   writeFilesAtomic,
 } from './checkpoint_io';
 import { readFileNamed, readJsonFile } from '../util/json_file';
+import { writeFileAtomicSync } from '../util/atomic_write';
 import { parseCheckpointMetadata, type CheckpointMetadata } from './checkpoint_metadata';
 import type { Module } from './module';
 import type { Segmentor } from './types';
@@ -201,4 +203,23 @@ export async function loadCheckpoint(
 /** Rebuilds the segmentor stored in checkpoint folder `dir`. */
 export async function loadSegmentor(dir: string): Promise<Segmentor> {
   return (await loadCheckpoint(dir)).model;
+}
+
+/**
+ * Merges `patch` into the `userDefinedMetadata` of checkpoint folder `dir`
+ * (keys set to undefined are removed), rewriting only `model.json`: written to
+ * a temporary file beside it, flushed, then renamed over it.
+ */
+export async function updateCheckpointMetadata(dir: string, patch: Record<string, unknown>): Promise<void> {
+  const json = await readModelJson(dir);
+  const file = path.join(dir, MODEL_JSON);
+  // Keep the topology exactly as written (readModelJson returns it with defaults filled in).
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const metadata: Record<string, unknown> = { ...(json.userDefinedMetadata ?? {}) };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete metadata[k];
+    else metadata[k] = v;
+  }
+  raw.userDefinedMetadata = metadata;
+  writeFileAtomicSync(file, JSON.stringify(raw, null, 1));
 }

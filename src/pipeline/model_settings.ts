@@ -5,14 +5,10 @@
  * Updating them rewrites `model.json` alone, atomically; the weights file and
  * its checksum stay as they are.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { parseField } from '../util/validate';
 import { crfSettingsSchema, type CrfSettings } from '../crf/settings';
 import type { CombineMode } from '../ensemble/combine';
-import { MODEL_JSON, readModelJson } from '../model/serialization';
-import { writeFileAtomicSync } from '../util/atomic_write';
 
 const combineModeSchema = z.enum(['avg', 'max', 'avgmax', 'learned']) satisfies z.ZodType<CombineMode>;
 
@@ -78,7 +74,7 @@ export interface StoredInferenceSettings {
 export function inferenceSettingsFromMetadata(
   metadata: Record<string, unknown> | undefined,
   numClasses: number,
-  source = MODEL_JSON,
+  source = 'model.json',
 ): StoredInferenceSettings {
   const out: StoredInferenceSettings = {};
   if (!metadata) return out;
@@ -102,23 +98,4 @@ export function inferenceSettingsFromMetadata(
     out.combineWeights = c;
   }
   return out;
-}
-
-/**
- * Merges `patch` into the `userDefinedMetadata` of checkpoint folder `dir`
- * (keys set to undefined are removed), rewriting only `model.json`: written to
- * a temporary file beside it, flushed, then renamed over it.
- */
-export async function updateCheckpointMetadata(dir: string, patch: Record<string, unknown>): Promise<void> {
-  const json = await readModelJson(dir);
-  const file = path.join(dir, MODEL_JSON);
-  // Keep the topology exactly as written (readModelJson returns it with defaults filled in).
-  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const metadata: Record<string, unknown> = { ...(json.userDefinedMetadata ?? {}) };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) delete metadata[k];
-    else metadata[k] = v;
-  }
-  raw.userDefinedMetadata = metadata;
-  writeFileAtomicSync(file, JSON.stringify(raw, null, 1));
 }

@@ -15,7 +15,8 @@ import type { CrfRunner } from '../pipeline/crf_runner';
 import type { CrfSearchRow, CrfSearchSpace } from './fit_crf';
 import { averagedCrfRecord, fitInferenceSettings, fitMetadataPatch, type FitOutcome } from './fit_settings';
 import { fitSubsetText } from './fit_data';
-import { inferenceSettingsFromMetadata, updateCheckpointMetadata, type StoredCrfAveraged } from '../pipeline/model_settings';
+import { inferenceSettingsFromMetadata, type StoredCrfAveraged } from '../pipeline/model_settings';
+import { updateCheckpointMetadata } from '../model/serialization';
 
 /** Options of {@link prepareAblationSettings}. */
 export interface AblationSetupOptions {

@@ -8,7 +8,8 @@ import { initBackend } from '../../src/engine/backend';
 import { buildSegmentor } from '../../src/model/build';
 import { modelPreset } from '../../src/model/presets';
 import { loadCheckpoint, saveWeights } from '../../src/model/serialization';
-import { inferenceSettingsFromMetadata, updateCheckpointMetadata } from '../../src/pipeline/model_settings';
+import { inferenceSettingsFromMetadata } from '../../src/pipeline/model_settings';
+import { updateCheckpointMetadata } from '../../src/model/serialization';
 import { resolvePipeline } from '../../src/pipeline/resolve';
 
 const L = 3;
