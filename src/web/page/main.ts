@@ -57,7 +57,7 @@ function drawResult(bitmap: ImageBitmap, r: WebSegmentation, s: WebSegmenter): v
   drawLabels($<HTMLCanvasElement>('view-unary'), r.unaryLabels, r.width, r.height, s.palette);
   drawLabels($<HTMLCanvasElement>('view-crf'), r.labels, r.width, r.height, s.palette);
   drawLabels($<HTMLCanvasElement>('view-overlay'), r.labels, r.width, r.height, s.palette, pixels, 0.5);
-  $('crf-caption').textContent = r.pipeline.crf ? `After the guidance CRF (w ${r.pipeline.crf.w}, λ ${r.pipeline.crf.lambda}, r ${r.pipeline.crf.r}, T ${r.pipeline.crf.T})` : 'CRF off: the unary argmax';
+  $('crf-caption').textContent = r.pipeline.crf ? `After the guidance CRF (w ${r.pipeline.crf.w}, λ ${r.pipeline.crf.lambda}, r ${r.pipeline.crf.r}, T ${r.pipeline.crf.T})` : 'CRF off: the per-pixel prediction as it is';
   const presence = r.globalScores ? Array.from(r.globalScores, (g) => 1 / (1 + Math.exp(-g))) : s.classes.map(() => 0);
   const colours = s.palette.map(rgb);
   if (!chart) {
