@@ -46,7 +46,7 @@ export function benchCommand(): Command {
     .option('-m, --model <preset>', 'model preset', 'bench-vgg')
     .option('-k, --checkpoint <dir>', 'infer, infer-tta and eval-val on this trained model (e.g. models/camvid-edgetpu-aspp) instead of a fresh --model')
     .option('--runs <n>', 'timed runs per workload (median reported; at least 5 is recommended)', positiveInt, 5)
-    .option('--warmup <n>', 'untimed runs before timing', (v) => Number.parseInt(v, 10), 1)
+    .option('--warmup <n>', 'untimed runs before timing', nonNegativeInt, 1)
     .option('--data-root <dir>', 'CamVid folder for eval-val (default: ../shared/datasets/camvid)')
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .option(

@@ -6,6 +6,13 @@ import type { Segmentor } from '../model/types';
 import { openNetwork, RUNTIME_CHOICES, type RuntimeChoice } from '../pipeline/runtime';
 import { datasetTypes } from '../data/registry';
 
+/** Parses an integer option (the whole text: `12abc` is an error, not 12). */
+export function integer(value: string): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+  return n;
+}
+
 /** Parses a positive integer option. */
 export function positiveInt(value: string): number {
   const n = Number(value);

@@ -13,7 +13,7 @@ import { loadCheckpoint } from '../model/serialization';
 import { createCrfRunner } from '../pipeline/crf_runner';
 import { fitInferenceSettings, fitMetadataPatch } from '../tuning/fit_settings';
 import { updateCheckpointMetadata } from '../model/serialization';
-import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions, addRuntimeOptions, startNetwork, type RuntimeCliOptions } from './common';
+import { backendOption, numberList, positiveInt, startBackend, addDataOptions, progress, type DataCliOptions, addRuntimeOptions, startNetwork, type RuntimeCliOptions, integer } from './common';
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 
@@ -48,7 +48,7 @@ export function learnCombineCommand(): Command {
     .option('--no-flip', 'no flipped candidates')
     .option('--pixels <n>', 'random labelled pixels cached per image', positiveInt, 4096)
     .option('--iterations <n>', 'L-BFGS iterations', positiveInt, 100)
-    .option('--seed <n>', 'seed of the pixel sampling', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <n>', 'seed of the pixel sampling', integer, 0)
     .option('--no-save', 'only print; do not store the weights with the model')
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: LearnCombineCliOptions) => {

@@ -34,6 +34,40 @@ export function listImages(inputs: string[]): string[] {
   return files;
 }
 
+/** Where `predict` writes each input's label map and overlay. */
+export interface PredictOutput {
+  input: string;
+  labels: string;
+  overlay: string;
+}
+
+/**
+ * The output files of `files` in `outDir`: `<name>.png` and `<name>_overlay.png`.
+ * Two inputs with the same name (other folders or extensions) get `<name>-2`,
+ * `<name>-3`, … (`renamed` lists them, to say so); an output that would replace
+ * an input file is an error, before anything is written.
+ */
+export function planOutputs(files: string[], outDir: string): { outputs: PredictOutput[]; renamed: string[] } {
+  const taken = new Set<string>();
+  const inputs = new Set(files.map((f) => path.resolve(f)));
+  const outputs: PredictOutput[] = [];
+  const renamed: string[] = [];
+  for (const input of files) {
+    const name = path.basename(input, path.extname(input));
+    let stem = name;
+    for (let k = 2; taken.has(stem); k++) stem = `${name}-${k}`;
+    if (stem !== name) renamed.push(`${input} → ${stem}.png`);
+    taken.add(stem);
+    const labels = path.resolve(outDir, `${stem}.png`);
+    const overlay = path.resolve(outDir, `${stem}_overlay.png`);
+    for (const out of [labels, overlay]) {
+      if (inputs.has(out)) throw new Error(`--out ${outDir}: ${out} would replace the input image ${out}; choose another output folder`);
+    }
+    outputs.push({ input, labels, overlay });
+  }
+  return { outputs, renamed };
+}
+
 /** Segment options from the command line (stored CRF settings apply unless --no-crf). */
 export function segmentOptionsFromCli(o: PipelineCliOptions): SegmentOptions {
   const overrides = Object.fromEntries(Object.entries(crfOverridesFromOptions(o)).filter(([, v]) => v !== undefined));
@@ -57,18 +91,19 @@ export function predictCommand(): Command {
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (inputs: string[], o: PredictCliOptions) => {
       const files = listImages(inputs);
+      const { outputs, renamed } = planOutputs(files, o.out);
+      for (const r of renamed) process.stderr.write(`same name as an earlier input, written as ${r}\n`);
       const segmenter = await load(resolveCheckpoint(o.checkpoint), { backend: o.backend, threads: o.threads, runtime: o.runtime, onnxThreads: o.onnxThreads });
       try {
         const options = segmentOptionsFromCli(o);
         process.stderr.write(`pipeline: ${describePipeline(resolvePipeline(choicesFromOptions(o), segmenter.stored))}\n`);
-        for (const file of files) {
-          const image = await readImage(file);
+        for (const { input, labels, overlay: overlayFile } of outputs) {
+          const image = await readImage(input);
           const result = await segmenter.segment(image, options);
-          const base = path.join(o.out, path.basename(file, path.extname(file)));
-          await writeLabelPng(`${base}.png`, result.labels, result.width, result.height, segmenter.palette);
+          await writeLabelPng(labels, result.labels, result.width, result.height, segmenter.palette);
           const blended = overlay(image.data, result.labels, segmenter.palette, Math.min(o.alpha, 1));
-          await writeImagePng(`${base}_overlay.png`, blended, result.width, result.height);
-          process.stdout.write(`${file} -> ${base}.png, ${base}_overlay.png\n`);
+          await writeImagePng(overlayFile, blended, result.width, result.height);
+          process.stdout.write(`${input} -> ${labels}, ${overlayFile}\n`);
         }
       } finally {
         segmenter.dispose();

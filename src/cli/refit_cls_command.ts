@@ -14,7 +14,7 @@ import { GuidedSegmentor } from '../model/segmentor';
 import { loadCheckpoint, readModelJson, saveWeights } from '../model/serialization';
 import { collectRefitViews, refitGlobalBranch, type RefitLosses, type RefitView } from '../train/refit_global';
 import { resolveClassWeights } from '../train/trainer';
-import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, startBackend, addDataOptions, progress, type DataCliOptions } from './common';
+import { backendOption, nonNegativeNumber, numberList, positiveInt, positiveNumber, startBackend, addDataOptions, progress, type DataCliOptions, integer } from './common';
 import { resolveDataConfig } from '../train/data_config';
 import { readRunConfig, resolveCheckpoint, runDirOf } from '../train/run_folder';
 import { FITTED_SETTING_KEYS } from '../pipeline/model_settings';
@@ -69,7 +69,7 @@ export function refitClsCommand(): Command {
     .option('--cls-loss-weight <x>', 'beta (default: the run\'s train.clsLossWeight, else 1)', nonNegativeNumber)
     .option('--class-weights', 'weight the cross-entropy with the run\'s train.classWeights (default: unweighted)')
     .option('--cache <dir>', 'keep the network passes here and reuse them when the same settings come again')
-    .option('--seed <n>', 'shuffling and dropout seed', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <n>', 'shuffling and dropout seed', integer, 0)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: RefitCliOptions) => {
       const checkpoint = resolveCheckpoint(o.checkpoint);

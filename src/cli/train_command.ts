@@ -10,7 +10,7 @@ import { train } from '../train/trainer';
 import { RUN_CONFIG_FILE } from '../train/run_folder';
 import { loadConfig } from './config_file';
 import { readJsonFileSync } from '../util/json_file';
-import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend } from './common';
+import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend, integer } from './common';
 
 interface TrainCliOptions {
   config?: string;
@@ -77,7 +77,7 @@ export function trainCommand(): Command {
     .option('--batch-size <n>', 'images per SGD step', positiveInt)
     .option('--crop <size>', 'random crop size, e.g. 256 or 320x480', sizeOption)
     .option('--lr <rate>', 'base learning rate of the poly schedule', nonNegativeNumber)
-    .option('--seed <n>', 'seed of weights, data order, augmentation and dropout', (v) => Number.parseInt(v, 10))
+    .option('--seed <n>', 'seed of weights, data order, augmentation and dropout', integer)
     .option('--checkpoint-interval <n>', 'save a checkpoint every n steps', positiveInt)
     .option('--log-interval <n>', 'print a progress line every n steps (when not on a terminal)', positiveInt)
     .option('--workers <n>', 'data-parallel worker threads, each taking a shard of every batch (synchronized BatchNorm)', positiveInt)

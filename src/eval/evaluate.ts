@@ -51,5 +51,8 @@ export async function evaluateDataset(
     confusion.update(argmax(scores, L), sample.label);
     opts.onSample?.(i + 1, total);
   }
+  if (confusion.total() === 0) {
+    throw new Error(`data set ${dataset.type}/${dataset.split}: no labelled pixel in ${total} images (every label is ignore), so there is nothing to score`);
+  }
   return { confusion, metrics: computeMetrics(confusion, dataset.classes), images: total };
 }

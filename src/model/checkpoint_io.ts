@@ -79,6 +79,8 @@ export async function writeFilesAtomic(dir: string, files: Record<string, string
   await fs.mkdir(parent, { recursive: true });
   const temp = await fs.mkdtemp(path.join(parent, `.${base}.tmp-`));
   try {
+    // mkdtemp makes the folder 0700; the saved model gets the user's umask like any folder they make.
+    await fs.chmod(temp, 0o777 & ~process.umask());
     for (const [name, contents] of Object.entries(files)) await writeFileSynced(path.join(temp, name), contents);
     await syncFolder(temp);
     if (existing) {

@@ -126,9 +126,14 @@ async function readWeights(dir: string, json: ModelJson): Promise<tf.NamedTensor
     const parts: Uint8Array[] = [];
     for (const p of group.paths) {
       const file = path.join(dir, p);
-      const bytes = await readFileNamed(file, `weights file (listed in ${MODEL_JSON})`);
+      // A manifest names files of its own folder, never a path leading out of it.
+      if (typeof p !== 'string' || path.isAbsolute(p) || path.relative(dir, file).startsWith('..') || path.dirname(path.relative(dir, file)) !== '.') {
+        throw new Error(`${path.join(dir, MODEL_JSON)}: weights path "${String(p)}" is not a file of the checkpoint folder`);
+      }
       const expected = json.weightsChecksum?.[p];
-      if (expected !== undefined && sha256(bytes) !== expected) {
+      if (typeof expected !== 'string') throw new Error(`${path.join(dir, MODEL_JSON)}: weightsChecksum has no SHA-256 for ${p} (every weights file must have one)`);
+      const bytes = await readFileNamed(file, `weights file (listed in ${MODEL_JSON})`);
+      if (sha256(bytes) !== expected) {
         throw new Error(`${file}: corrupt weights file (checksum does not match ${MODEL_JSON})`);
       }
       parts.push(bytes);

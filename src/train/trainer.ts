@@ -17,7 +17,7 @@ import { loadPretrained } from '../weights/pretrained';
 import { saveWeights } from '../model/serialization';
 import type { Segmentor } from '../model/types';
 import { loadCheckpointInto, saveCheckpoint } from './checkpoint';
-import { finalModelDir, listCheckpoints, METRICS_FILE, RUN_CONFIG_FILE } from './run_folder';
+import { finalModelDir, listCheckpoints, METRICS_FILE, readRunConfig, RUN_CONFIG_FILE } from './run_folder';
 import { polyLearningRate } from './lr_schedule';
 import { MetricsLog } from './metrics_log';
 import { TrainProgress } from './progress';
@@ -61,10 +61,19 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
   if (existing.length && !opts.resume) {
     throw new Error(`${workDir} already holds a run's checkpoints: pass --resume to continue it, or choose another work dir`);
   }
-  fs.mkdirSync(workDir, { recursive: true });
-  writeFileAtomicSync(path.join(workDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
-
+  // Everything is checked before the work dir is touched.
   const dataset = buildDataset(config.data, config.data.trainSplit);
+  if (dataset.classes.length !== config.model.numClasses) {
+    throw new Error(
+      `model.numClasses is ${config.model.numClasses} but data set ${dataset.type}/${dataset.split} has ${dataset.classes.length} classes (${dataset.classes.join(', ')})`,
+    );
+  }
+  if (opts.resume && fs.existsSync(path.join(workDir, RUN_CONFIG_FILE))) {
+    const previous = readRunConfig(workDir).model;
+    if (JSON.stringify(previous) !== JSON.stringify(config.model)) {
+      throw new Error(`${path.join(workDir, RUN_CONFIG_FILE)}: the run was trained with another model section; --resume needs the same model config (nothing was changed)`);
+    }
+  }
   const model = buildSegmentor(config.model, tc.seed);
   const optimizer = new MomentumSgd({ momentum: tc.momentum, weightDecay: tc.weightDecay, lrMult: tc.lrMult });
   try {
@@ -72,6 +81,8 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
       tc.lrMult,
       model.namedTrainableVariables().map(([name]) => name),
     );
+    fs.mkdirSync(workDir, { recursive: true });
+    writeFileAtomicSync(path.join(workDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     return await runTraining(config, opts, existing, dataset, model, optimizer);
   } catch (err) {
     // The model belongs to the caller only when training returns.

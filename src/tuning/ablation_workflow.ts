@@ -41,6 +41,14 @@ export async function runAblationWorkflow(
   opts: AblationWorkflowOptions,
 ): Promise<AblationWorkflowResult> {
   if (models.joint.model.config.variant !== 'joint') throw new Error(`${models.joint.checkpoint}: the joint model of an ablation must have a global branch`);
+  // Checked before any fitting: class counts of both models and the data set(s).
+  for (const m of [models.joint, models.baseline]) {
+    for (const d of [dataset, opts.fitDataset].filter((x): x is Dataset => x !== undefined)) {
+      if (m.model.config.numClasses !== d.classes.length) {
+        throw new Error(`${m.checkpoint}: the model has ${m.model.config.numClasses} classes but data set ${d.type}/${d.split} has ${d.classes.length}`);
+      }
+    }
+  }
   const dirs = { joint: models.joint.checkpoint, baseline: models.baseline.checkpoint };
   const setup = await prepareAblationSettings(models, dataset, runner, opts);
   const saved = opts.saveFitted ? await saveFittedSettings(setup, dirs) : [];

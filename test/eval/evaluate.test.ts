@@ -135,4 +135,7 @@ test('evaluateDataset errors: empty data set, class-count mismatch, wrong score 
   await assert.rejects(evaluateDataset(dataset, predict, { numClasses: L + 1 }), /4 classes but data set fake\/val has 3/);
   const short: ScorePredictor = async (s) => new Float32Array(s.height * s.width * L - 1);
   await assert.rejects(evaluateDataset(dataset, short, { numClasses: L }), /prediction for s0 has/);
+  // Labels that are all ignore: no figure to report (it would be NaN).
+  const voidOnly = { ...dataset, get: async (i: number) => ({ ...(await dataset.get(i)), label: (await dataset.get(i)).label.map(() => IGNORE) }) };
+  await assert.rejects(evaluateDataset(voidOnly, predict, { numClasses: L }), /fake\/val: no labelled pixel in 2 images/);
 });

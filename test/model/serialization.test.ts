@@ -185,3 +185,27 @@ test('checkpoint metadata is validated on load: errors name the file and the fie
     await fs.rm(root, { recursive: true, force: true });
   }
 });
+
+test('a checkpoint must carry a checksum for each weights file and list files of its own folder only; saved folders get the umask', async () => {
+  await initBackend('cpu');
+  const root = await tempDir();
+  try {
+    const model = buildSegmentor(tinyConfig('bench-vgg'), 1);
+    const dir = path.join(root, 'ckpt');
+    await saveWeights(dir, model);
+    model.dispose();
+    const modelJson = path.join(dir, 'model.json');
+    const good = JSON.parse(await fs.readFile(modelJson, 'utf8'));
+    // The folder (made by mkdtemp, 0700) is chmod'ed to what the umask allows.
+    const mode = (await fs.stat(dir)).mode & 0o777;
+    assert.equal(mode, 0o777 & ~process.umask(), `checkpoint folder mode ${mode.toString(8)}`);
+
+    await fs.writeFile(modelJson, JSON.stringify({ ...good, weightsChecksum: undefined }));
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(modelJson) && /weightsChecksum has no SHA-256 for weights\.bin/.test(e.message));
+    const outside = { ...good, weightsManifest: [{ ...good.weightsManifest[0], paths: ['../../x/weights.bin'] }], weightsChecksum: { '../../x/weights.bin': 'a'.repeat(64) } };
+    await fs.writeFile(modelJson, JSON.stringify(outside));
+    await assert.rejects(loadSegmentor(dir), (e: Error) => e.message.includes(modelJson) && /weights path "\.\.\/\.\.\/x\/weights\.bin" is not a file of the checkpoint folder/.test(e.message));
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});

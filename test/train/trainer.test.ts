@@ -235,3 +235,18 @@ test('train.globalRefit on a baseline adds a global branch after the last step: 
   assert.ok(meta.globalRefit.after.cls < meta.globalRefit.before.cls);
   for (const m of [result.model, final, last]) m.dispose();
 });
+
+test('a model whose class count differs from the data set, or a resume with another model config, is refused before the work dir changes', async () => {
+  const dir = path.join(tmp, 'checked-first');
+  const bad = parseConfig({ ...tinyConfig({ iterations: 2 }), model: { ...tinyConfig().model, numClasses: 5 } });
+  await assert.rejects(train(bad, { workDir: dir, ...quiet }), /model\.numClasses is 5 but data set context\/train has 8 classes/);
+  assert.equal(fs.existsSync(dir), false, 'nothing written');
+  const config = tinyConfig({ iterations: 2 });
+  const first = await train(config, { workDir: dir, stopAfter: 1, ...quiet });
+  first.model.dispose();
+  const runConfig = path.join(dir, 'config.json');
+  const before = fs.readFileSync(runConfig, 'utf8');
+  const wider = parseConfig({ ...config, model: { ...config.model, denseHead: { ...config.model.denseHead, channels: 16 } } });
+  await assert.rejects(train(wider, { workDir: dir, resume: true, ...quiet }), /another model section; --resume needs the same model config/);
+  assert.equal(fs.readFileSync(runConfig, 'utf8'), before, 'config.json unchanged');
+});

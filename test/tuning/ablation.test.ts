@@ -14,6 +14,7 @@ import { modelPreset } from '../../src/model/presets';
 import type { Segmentor } from '../../src/model/types';
 import { tfjsRunner } from '../../src/ensemble/tfjs_runner';
 import { ABLATION_ROWS, runAblation } from '../../src/tuning/ablation';
+import { runAblationWorkflow } from '../../src/tuning/ablation_workflow';
 import { ablationInfo, writeAblationReport } from '../../src/tuning/ablation_report';
 import { prepareAblationSettings, type AblationSetupOptions } from '../../src/tuning/ablation_setup';
 import { createCrfRunner, type CrfRunner } from '../../src/pipeline/crf_runner';
@@ -164,4 +165,20 @@ test('ablation on a tiny context set with two untrained models: every row equals
   assert.equal(json.rows[0].metrics.perClass.length, L);
   baseline.dispose();
   joint.dispose();
+});
+
+test('an ablation of models with another class count than the data set is refused before any fitting', async () => {
+  const joint = tinyModel('joint', 21);
+  const other = buildSegmentor(modelPreset('bench-vgg', { variant: 'baseline', numClasses: L + 2, backbone: { width: 0.0625 }, denseHead: { channels: 8, dilation: 2 } }), 22);
+  const started = performance.now();
+  try {
+    await assert.rejects(
+      runAblationWorkflow({ joint: entry(joint, 'joint-dir'), baseline: entry(other, 'other-dir') }, dataset, runner, { scales: [1], flip: false, fit: 'always', fitLimit: 2, saveFitted: false }),
+      new RegExp(`other-dir: the model has ${L + 2} classes but data set`),
+    );
+    assert.ok(performance.now() - started < 2000, 'refused at once');
+  } finally {
+    joint.dispose();
+    other.dispose();
+  }
 });
