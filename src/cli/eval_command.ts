@@ -18,7 +18,7 @@ import { addDataOptions, addRuntimeOptions, backendOption, positiveInt, startBac
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
-import { writeFileAtomicSync } from '../util/atomic_write';
+import { checkOutputFile, writeFileAtomicSync } from '../util/atomic_write';
 
 
 interface EvalCliOptions extends PipelineCliOptions, DataCliOptions, RuntimeCliOptions {
@@ -78,6 +78,7 @@ export function evalCommand(): Command {
   return cmd
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: EvalCliOptions) => {
+      if (o.out) checkOutputFile(o.out, '--out');
       const checkpoint = resolveCheckpoint(o.checkpoint);
       const data = resolveDataConfig(o, checkpoint);
       await startBackend(o.backend as never);

@@ -9,7 +9,7 @@ import { isOnnxCacheFile, onnxCacheKey } from '../model/onnx_cache';
 import { loadCheckpoint } from '../model/serialization';
 import { shippedModelDir } from '../model/shipped';
 import { resolveCheckpoint } from '../train/run_folder';
-import { writeFileAtomic } from '../util/atomic_write';
+import { checkOutputFile, writeFileAtomic } from '../util/atomic_write';
 import { backendOption, packageRoot, startBackend } from './common';
 
 interface ExportCliOptions {
@@ -34,7 +34,7 @@ export function exportCommand(): Command {
       if (path.dirname(out) === checkpoint && !isOnnxCacheFile(path.basename(out)) && fs.existsSync(out)) {
         throw new Error(`--out ${out} is a file of the checkpoint ${checkpoint}`);
       }
-      if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a folder; give a file name`);
+      checkOutputFile(out, '--out');
       await startBackend(o.backend, true);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       try {

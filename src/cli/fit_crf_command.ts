@@ -17,7 +17,7 @@ import { backendOption, positiveInt, startBackend, addDataOptions, type DataCliO
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addEnsembleOptions, describeEnsemble, type PipelineCliOptions } from './ensemble_options';
-import { writeFileAtomicSync } from '../util/atomic_write';
+import { checkOutputFile, writeFileAtomicSync } from '../util/atomic_write';
 import { PAPER_SCALES } from '../ensemble/candidates';
 
 /** Parses a comma-separated list of numbers >= 0, e.g. `0,0.5,1`. */
@@ -84,6 +84,7 @@ export function fitCrfCommand(): Command {
     .option('-o, --out <file>', 'also write the search as JSON')
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: FitCrfCliOptions) => {
+      if (o.out) checkOutputFile(o.out, '--out');
       const checkpoint = resolveCheckpoint(o.checkpoint);
       const data = resolveDataConfig(o, checkpoint);
       await startBackend(o.backend as never);

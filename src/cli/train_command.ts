@@ -45,6 +45,9 @@ export function trainConfigFromOptions(o: TrainCliOptions): Config {
   if (o.logInterval !== undefined) trainOverrides.logInterval = o.logInterval;
   if (o.workers !== undefined) trainOverrides.workers = o.workers;
   if (o.bnGroupSize !== undefined) trainOverrides.bnGroupSize = o.bnGroupSize;
+  if (o.resume && !o.config && !fs.existsSync(saved)) {
+    throw new Error(`--resume: ${o.workDir} holds no run (no ${path.basename(saved)}); give --config to start one there, or the work dir of an existing run`);
+  }
   if (o.resume && !o.config && fs.existsSync(saved)) {
     const config = parseConfig(readJsonFileSync(saved, 'run config'), `config ${saved}`);
     return parseConfig({ ...config, train: { ...config.train, ...trainOverrides } }, `config ${saved}`);

@@ -134,12 +134,14 @@ async function runTraining(
     await saveCheckpoint(workDir, model, optimizer, { iteration, loader: loader.getState() }, metadata);
   };
   let stopRequested = false;
-  const onSignal = () => {
-    if (stopRequested) process.exit(130);
+  // Ctrl-C and SIGTERM (kill, a scheduler's stop) both save a checkpoint after the current step.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) process.exit(signal === 'SIGTERM' ? 143 : 130);
     stopRequested = true;
-    process.stderr.write('\ninterrupt: saving a checkpoint after this step (press Ctrl-C again to quit now)\n');
+    process.stderr.write(`\n${signal === 'SIGTERM' ? 'terminate' : 'interrupt'}: saving a checkpoint after this step (signal again to quit now)\n`);
   };
   process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const progress = new TrainProgress(tc.iterations, start, tc.logInterval, opts.interactive);
   let iteration = start;
   let interrupted = false;
@@ -187,6 +189,7 @@ async function runTraining(
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await runner.close();
   }
   let finalDir: string | null = null;

@@ -12,6 +12,23 @@ function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
 }
 
+/**
+ * Checks, before any work, that `file` can be written as a file: not an
+ * existing folder, and under a path that is (or can become) a folder.
+ * `option` names the flag in the error.
+ */
+export function checkOutputFile(file: string, option: string): void {
+  const target = path.resolve(file);
+  if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new Error(`${option} ${file}: is a folder; give a file name`);
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(dir)) {
+      if (!fs.statSync(dir).isDirectory()) throw new Error(`${option} ${file}: ${dir} is a file, not a folder`);
+      return;
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 /** Writes `contents` to `file` atomically (its folder is created); errors name the file. */
 export function writeFileAtomicSync(file: string, contents: string | Uint8Array): void {
   const target = path.resolve(file);

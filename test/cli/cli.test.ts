@@ -128,3 +128,17 @@ test('train, eval and predict end to end on a tiny context model', async () => {
   assert.equal(label.height, height);
   assert.ok(label.data.every((v) => v < L), 'label ids are class ids');
 });
+
+test('train --resume on a missing or empty work dir says there is no run there', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guideseg-empty-'));
+  try {
+    for (const workDir of [dir, path.join(dir, 'missing')]) {
+      const r = await runCli(['train', '--resume', '--work-dir', workDir]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--resume: .* holds no run \(no config\.json\)/);
+    }
+    assert.deepEqual(fs.readdirSync(dir), [], 'nothing written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

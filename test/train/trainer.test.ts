@@ -250,3 +250,19 @@ test('a model whose class count differs from the data set, or a resume with anot
   await assert.rejects(train(wider, { workDir: dir, resume: true, ...quiet }), /another model section; --resume needs the same model config/);
   assert.equal(fs.readFileSync(runConfig, 'utf8'), before, 'config.json unchanged');
 });
+
+test('SIGTERM behaves like Ctrl-C: a checkpoint after the current step, then a clean stop', async () => {
+  const dir = path.join(tmp, 'sigterm');
+  const result = await train(tinyConfig({ iterations: 6, checkpointInterval: 100 }), {
+    workDir: dir,
+    ...quiet,
+    onStep: (iteration) => {
+      if (iteration === 2) process.emit('SIGTERM', 'SIGTERM');
+    },
+  });
+  assert.equal(result.interrupted, true);
+  assert.equal(result.iteration, 2);
+  assert.ok(fs.existsSync(checkpointDir(dir, 2)), 'the checkpoint of step 2 was saved');
+  assert.equal(process.listenerCount('SIGTERM'), 0, 'the handler is removed after training');
+  result.model.dispose();
+});
