@@ -29,6 +29,7 @@ import { MomentumSgd } from './sgd';
 import { IGNORE_INDEX } from '../data/types';
 import type { StepLosses } from './train_step';
 import { writeFileAtomicSync } from '../util/atomic_write';
+import { lockWorkDir } from './work_dir_lock';
 
 export interface TrainOptions {
   /** Folder of the run: config.json, metrics.jsonl, checkpoints/, final/. */
@@ -76,20 +77,22 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
   }
   const model = buildSegmentor(config.model, tc.seed);
   const optimizer = new MomentumSgd({ momentum: tc.momentum, weightDecay: tc.weightDecay, lrMult: tc.lrMult });
+  let release: (() => void) | undefined;
   try {
     checkLrMultipliers(
       tc.lrMult,
       model.namedTrainableVariables().map(([name]) => name),
     );
-    fs.mkdirSync(workDir, { recursive: true });
+    release = lockWorkDir(workDir, (owner) => process.stderr.write(`${workDir}: took over the stale lock of ${owner}\n`));
     writeFileAtomicSync(path.join(workDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
-    return await runTraining(config, opts, existing, dataset, model, optimizer);
+    return await runTraining(config, opts, listCheckpoints(workDir), dataset, model, optimizer);
   } catch (err) {
     // The model belongs to the caller only when training returns.
     model.dispose();
     throw err;
   } finally {
     optimizer.dispose();
+    release?.();
   }
 }
 
@@ -110,10 +113,23 @@ async function runTraining(
   let start = 0;
   let loaderState;
   if (opts.resume && existing.length) {
-    const state = await loadCheckpointInto(existing[0], model, optimizer);
+    // The newest intact checkpoint: a corrupt newer one is reported and passed over.
+    let state: Awaited<ReturnType<typeof loadCheckpointInto>> | null = null;
+    let firstError: Error | null = null;
+    for (const dir of existing) {
+      try {
+        state = await loadCheckpointInto(dir, model, optimizer);
+        if (firstError) process.stderr.write(`resuming from the newest intact checkpoint, ${dir}\n`);
+        process.stderr.write(`resumed from ${dir} at iteration ${state.iteration}\n`);
+        break;
+      } catch (err) {
+        firstError ??= err as Error;
+        process.stderr.write(`${dir}: cannot resume from it: ${(err as Error).message}\n`);
+      }
+    }
+    if (!state) throw firstError!;
     start = state.iteration;
     loaderState = state.loader;
-    process.stderr.write(`resumed from ${existing[0]} at iteration ${start}\n`);
   } else if (loadPretrained(model, config.model)) {
     process.stderr.write(`backbone initialized from ${(config.model.backbone as { pretrained?: string }).pretrained}\n`);
   }

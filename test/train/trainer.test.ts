@@ -266,3 +266,16 @@ test('SIGTERM behaves like Ctrl-C: a checkpoint after the current step, then a c
   assert.equal(process.listenerCount('SIGTERM'), 0, 'the handler is removed after training');
   result.model.dispose();
 });
+
+test('resume passes over a corrupt newest checkpoint to the newest intact one, saying which', async () => {
+  const config = tinyConfig({ iterations: 6, checkpointInterval: 1 });
+  const dir = path.join(tmp, 'fallback');
+  const first = await train(config, { workDir: dir, stopAfter: 3, ...quiet });
+  first.model.dispose();
+  const newest = listCheckpoints(dir)[0];
+  assert.equal(newest, checkpointDir(dir, 3));
+  fs.truncateSync(path.join(newest, 'weights.bin'), 10);
+  const resumed = await train(config, { workDir: dir, resume: true, ...quiet });
+  assert.equal(resumed.iteration, 6, 'it went on from step 2 to the end');
+  resumed.model.dispose();
+});
