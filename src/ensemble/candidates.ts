@@ -40,3 +40,33 @@ export function candidateList(opts: Pick<EnsembleOptions, 'scales' | 'flip'>): C
 export function scaledSize(height: number, width: number, scale: number): [number, number] {
   return [Math.max(1, Math.round(height * scale)), Math.max(1, Math.round(width * scale))];
 }
+
+/** The largest candidate image the network is given (pixels): beyond, the runtimes run out of memory. */
+export const MAX_CANDIDATE_PIXELS = 4096 * 4096;
+/** The most candidate scores kept for one image (candidates × H × W × L float32: 1 GiB). */
+export const MAX_CANDIDATE_SCORES = 2 ** 28;
+
+/**
+ * Refuses, before any work, an image whose candidates would exhaust memory:
+ * the largest candidate (H·s × W·s pixels) and all candidates' scores at the
+ * image's size (candidates × H × W × L). The error gives the limit and how to stay under it.
+ */
+export function checkCandidateSize(height: number, width: number, numClasses: number, opts: Pick<EnsembleOptions, 'scales' | 'flip'>): void {
+  for (const s of opts.scales) {
+    const [h, w] = scaledSize(height, width, s);
+    if (h * w > MAX_CANDIDATE_PIXELS) {
+      throw new Error(
+        `image ${width}×${height} at scale ${s} makes a ${w}×${h} candidate (${(h * w / 1e6).toFixed(1)} MP), over the limit of ` +
+          `${(MAX_CANDIDATE_PIXELS / 1e6).toFixed(1)} MP: downscale the image or use smaller scales`,
+      );
+    }
+  }
+  const candidates = opts.scales.length * (opts.flip ? 2 : 1);
+  const scores = candidates * height * width * numClasses;
+  if (scores > MAX_CANDIDATE_SCORES) {
+    throw new Error(
+      `image ${width}×${height} with ${candidates} candidates of ${numClasses} classes needs ${(scores * 4 / 2 ** 30).toFixed(1)} GiB of scores, ` +
+        `over the limit of ${(MAX_CANDIDATE_SCORES * 4 / 2 ** 30).toFixed(0)} GiB: use fewer candidates (scales, flip) or downscale the image`,
+    );
+  }
+}

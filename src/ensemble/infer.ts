@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Segmentor } from '../model/types';
 import type { CandidateMaps } from './combine';
-import { candidateList, scaledSize, type EnsembleOptions } from './candidates';
+import { candidateList, checkCandidateSize, scaledSize, type EnsembleOptions } from './candidates';
 
 /** `input` [1, H, W, 3] resized by `scale` (to round(H·scale) × round(W·scale), at least 1), as every candidate is made. */
 export function scaledInput(input: tf.Tensor4D, scale: number): tf.Tensor4D {
@@ -29,6 +29,7 @@ export function candidateUnaries(
   if (image.length !== height * width * 3) {
     throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
   }
+  checkCandidateSize(height, width, model.config.numClasses, opts);
   const result = tf.tidy(() => {
     const input = tf.tensor4d(Float32Array.from(image), [1, height, width, 3]);
     const unaries: tf.Tensor4D[] = [];

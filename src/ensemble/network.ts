@@ -6,7 +6,7 @@
  * order, and agree within float rounding (test/ensemble/network.test.ts).
  */
 import type { UnaryNetwork } from '../onnx/network';
-import { candidateList, scaledSize, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from './candidates';
+import { candidateList, checkCandidateSize, scaledSize, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from './candidates';
 import { combineMaps, meanGlobalScores, type CandidateMaps } from './combine';
 import { resizeRgbBilinear } from './resize';
 
@@ -61,6 +61,7 @@ export function onnxRunner(network: UnaryNetwork): NetworkRunner {
       }
       if (image.length !== height * width * 3) throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
       const L = network.numClasses;
+      checkCandidateSize(height, width, L, opts);
       const candidates = candidateList(opts);
       const plane = height * width * L;
       // One candidate: the runtime's output array is the result, no copy.

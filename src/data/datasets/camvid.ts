@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Rgb } from '../palette';
 import { Dataset } from '../types';
-import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
+import { identityMapping, listFields, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
 import { packageRoot } from '../../util/package_root';
 import { DATASETS, type DataConfig } from './dataset';
 
@@ -33,9 +33,9 @@ export function createCamvid(config: DataConfig, split: string): Dataset {
   const root = requireRoot(config.root, 'camvid');
   const listFile = path.join(root, `${split}.txt`);
   const entries: PairEntry[] = readListFile(listFile, `camvid '${split}'`).map(({ line, text }) => {
-    const fields = text.split(/\s+/);
+    const fields = listFields(text);
     if (fields.length !== 2) {
-      throw new Error(`${listFile} line ${line}: expected "image label", got ${JSON.stringify(text)}`);
+      throw new Error(`${listFile} line ${line}: expected "image label" (quote a path with spaces, or separate the two by a tab), got ${JSON.stringify(text)}`);
     }
     const [image, label] = fields.map((f) => path.resolve(root, f));
     return { name: path.basename(image, path.extname(image)), image, label };

@@ -120,6 +120,19 @@ export function readListFile(file: string, what: string): Array<{ line: number; 
     .filter(({ text: t }) => t.length > 0 && !t.startsWith('#'));
 }
 
+/**
+ * The fields of a list line: separated by white space, or by tabs when the
+ * line has one; a field in double quotes may hold spaces (`"a b.png" "a b_L.png"`).
+ */
+export function listFields(text: string): string[] {
+  if (text.includes('\t')) return text.split('\t').map((f) => f.trim()).filter((f) => f.length > 0).map(unquote);
+  return Array.from(text.matchAll(/"([^"]*)"|(\S+)/g), (m) => m[1] ?? m[2]);
+}
+
+function unquote(field: string): string {
+  return field.length >= 2 && field.startsWith('"') && field.endsWith('"') ? field.slice(1, -1) : field;
+}
+
 /** The data root of a folder-based data set, with a clear error when unset or absent. */
 export function requireRoot(root: string | undefined, type: string): string {
   if (!root) throw new Error(`data.root is required for the ${type} data set`);

@@ -29,6 +29,9 @@ export const clsNetSchema = z
 
 type ClsNetConfig = z.infer<typeof clsNetSchema>;
 
+/** The most weights clsNet's first layer may hold (1 GiB of float32; the paper's VGG clsNet has 103 M). */
+const MAX_FC1_WEIGHTS = 2 ** 28;
+
 /** clsNet head. Variables `fc1`, `fc2`, `fc3` (`.weight`, `.bias`). */
 export class ClsNetHead extends Module implements GlobalHead {
   readonly poolSize: number;
@@ -46,6 +49,13 @@ export class ClsNetHead extends Module implements GlobalHead {
   constructor(spec: HeadSpec<ClsNetConfig>, rng: Rng) {
     super();
     const { hidden, poolSize, dropout, outputStd } = spec.config;
+    const fc1Weights = poolSize * poolSize * spec.inChannels * hidden;
+    if (fc1Weights > MAX_FC1_WEIGHTS) {
+      throw new Error(
+        `clsHead.poolSize ${poolSize} with ${spec.inChannels} backbone channels and clsHead.hidden ${hidden}: fc1 would hold ` +
+          `${(fc1Weights / 1e6).toFixed(0)} M weights (limit ${(MAX_FC1_WEIGHTS / 1e6).toFixed(0)} M); lower clsHead.poolSize or clsHead.hidden`,
+      );
+    }
     this.poolSize = poolSize;
     this.fc1 = this.addChild('fc1', new Linear(poolSize * poolSize * spec.inChannels, hidden, rng));
     this.fc2 = this.addChild('fc2', new Linear(hidden, hidden, rng));

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { writeLabelPng } from '../../../src/data/image_io';
 import { buildDataset } from '../../../src/data/registry';
 import { CAMVID_PALETTE } from '../../../src/data/datasets/camvid';
+import { listFields } from '../../../src/data/datasets/pair_list';
 import { Rng } from '../../../src/util/rng';
 
 const rng = new Rng(Date.now() >>> 0);
@@ -120,4 +121,12 @@ test('unknown data set type and missing root are named', async () => {
   await failsNaming(() => buildDataset({ ...config, type: 'nosuch' }, 'train'), ['nosuch', 'camvid', 'context', 'voc']);
   await failsNaming(() => buildDataset({ ...config, root: undefined }, 'train'), ['data.root', 'camvid']);
   await failsNaming(() => buildDataset({ ...config, root: path.join(root, 'absent') }, 'train'), [path.join(root, 'absent')]);
+});
+
+test('list lines: fields split by white space, by tabs when there is one, and quoted fields may hold spaces', () => {
+  assert.deepEqual(listFields('a.png a_L.png'), ['a.png', 'a_L.png']);
+  assert.deepEqual(listFields('"my images/a b.png" "labels/a b_L.png"'), ['my images/a b.png', 'labels/a b_L.png']);
+  assert.deepEqual(listFields('my images/a b.png\tlabels/a b_L.png'), ['my images/a b.png', 'labels/a b_L.png']);
+  assert.deepEqual(listFields('one'), ['one']);
+  assert.deepEqual(listFields('a b c'), ['a', 'b', 'c']);
 });
