@@ -2,19 +2,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { badSamplesError, findBadSamples } from '../data/check';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseConfig, type Config } from '../config/schema';
 import { presetNames } from '../model/presets';
-import { datasetTypes } from '../data/registry';
+import { buildDataset, datasetTypes } from '../data/registry';
 import { train } from '../train/trainer';
 import { RUN_CONFIG_FILE } from '../train/run_folder';
 import { loadConfig } from './config_file';
 import { readJsonFileSync } from '../util/json_file';
-import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend, integer } from './common';
+import { backendOption, nonNegativeInt, nonNegativeNumber, positiveInt, sizeOption, startBackend, integer, progress } from './common';
 
 interface TrainCliOptions {
   config?: string;
   workDir: string;
+  checkData?: boolean;
   resume?: boolean;
   model?: string;
   variant?: 'joint' | 'baseline';
@@ -69,7 +71,8 @@ export function trainCommand(): Command {
         'random scale/crop/flip. Writes <work-dir>/config.json, metrics.jsonl (one JSON line per step), ' +
         'checkpoints/iter_N/ (atomic; model.json + weights.bin, optimizer, run state) and final/.',
     )
-    .requiredOption('-w, --work-dir <dir>', 'folder of the run (created)')
+    .option('-w, --work-dir <dir>', 'folder of the run (created); not needed with --check-data')
+    .option('--check-data', 'only read every pair of the training split once and report all bad ones (every training does this first)')
     .option('-c, --config <file>', 'JSON config: {model, data, train, backend}; model may be a preset name')
     .option('--resume', 'continue from the newest checkpoint in --work-dir (uses its config.json unless --config is given)')
     .option('-m, --model <preset>', `model preset: ${presetNames().join(', ')}`)
@@ -86,10 +89,19 @@ export function trainCommand(): Command {
     .option('--workers <n>', 'data-parallel worker threads, each taking a shard of every batch (synchronized BatchNorm)', positiveInt)
     .option('--bn-group-size <n>', 'samples sharing BatchNorm statistics; must divide the batch size (0: whole batch)', nonNegativeInt)
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow (tfjs-node), auto', backendOption)
-    .action(async (o: TrainCliOptions) => {
+    .action(async (o: TrainCliOptions, command: Command) => {
+      if (o.checkData) {
+        const config = trainConfigFromOptions({ ...o, workDir: o.workDir ?? '.' });
+        const dataset = buildDataset(config.data, config.data.trainSplit);
+        const bad = await findBadSamples(dataset, progress(`checking ${dataset.type}/${dataset.split}`));
+        if (bad.length) throw badSamplesError(dataset, bad);
+        process.stdout.write(`${dataset.type}/${dataset.split}: all ${dataset.length} samples read and valid\n`);
+        return;
+      }
+      if (!o.workDir) command.error("error: required option '-w, --work-dir <dir>' not specified");
       const config = trainConfigFromOptions(o);
       await startBackend(config.backend);
-      const result = await train(config, { workDir: o.workDir, resume: o.resume });
+      const result = await train(config, { workDir: o.workDir, resume: o.resume, onDataCheck: progress('checking the training data') });
       const params = result.model.parameterCount();
       result.model.dispose();
       process.stderr.write(

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Config } from '../config/schema';
 import { BatchLoader } from '../data/loader';
+import { badSamplesError, findBadSamples } from '../data/check';
 import { buildDataset } from '../data/registry';
 import type { Dataset } from '../data/types';
 import { trainTransform } from '../data/transforms';
@@ -42,6 +43,8 @@ export interface TrainOptions {
   stopAfter?: number;
   /** Called after every step. */
   onStep?: (iteration: number, losses: StepLosses) => void;
+  /** Progress of the up-front read of the whole training split. */
+  onDataCheck?: (done: number, total: number) => void;
 }
 
 export interface TrainResult {
@@ -69,6 +72,9 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
       `model.numClasses is ${config.model.numClasses} but data set ${dataset.type}/${dataset.split} has ${dataset.classes.length} classes (${dataset.classes.join(', ')})`,
     );
   }
+  // Every pair is read once now, so a bad file late in the list stops the run before it starts, with all the others.
+  const bad = await findBadSamples(dataset, opts.onDataCheck);
+  if (bad.length) throw badSamplesError(dataset, bad);
   if (opts.resume && fs.existsSync(path.join(workDir, RUN_CONFIG_FILE))) {
     const previous = readRunConfig(workDir).model;
     if (JSON.stringify(previous) !== JSON.stringify(config.model)) {
