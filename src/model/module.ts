@@ -9,6 +9,12 @@ export interface ForwardContext {
   /** Source of dropout seeds; makes a training step reproducible (and resumable). */
   rng?: Rng;
   /**
+   * One dropout seed per sample of the batch (by its position in the whole
+   * SGD batch): masks then depend on the sample, not on how the batch is split
+   * across workers. Takes precedence over `rng`.
+   */
+  sampleSeeds?: readonly number[];
+  /**
    * How BatchNorm layers compute batch statistics in training mode (default:
    * over the local batch). Replace it for grouped or synchronized BatchNorm.
    */

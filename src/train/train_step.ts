@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch as LoaderBatch } from '../data/loader';
 import type { Segmentor } from '../model/types';
-import type { Rng } from '../util/rng';
+import { mixSeed, type Rng } from '../util/rng';
 import { jointLoss } from './loss';
 import type { MomentumSgd } from './sgd';
 
@@ -24,6 +24,8 @@ export interface StepOptions {
   clsLossWeight: number;
   /** Dropout seeds for this step. */
   rng: Rng;
+  /** One dropout seed per sample (see ForwardContext.sampleSeeds): the same masks whatever the worker count. */
+  sampleSeeds?: readonly number[];
   /** Per-class weights of the cross-entropy (none: every pixel counts once). */
   classWeights?: Float32Array;
   /**
@@ -32,6 +34,11 @@ export interface StepOptions {
    * gradients sum to those of the whole batch (data-parallel training).
    */
   termWeights?: { ce: number; cls: number };
+}
+
+/** Dropout seeds of the samples at batch positions [offset, offset + count) of a step seeded `base`. */
+export function sampleSeeds(base: number, offset: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => mixSeed(base, offset + k));
 }
 
 /** Gradients of the joint loss w.r.t. every trainable variable, by module name. */
@@ -46,7 +53,7 @@ export function computeGradients(
   let cls: tf.Scalar | null = null;
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const out = model.forward(images, { training: true, rng: opts.rng });
+      const out = model.forward(images, { training: true, rng: opts.rng, sampleSeeds: opts.sampleSeeds });
       const unary = model.unary(out, batch.height, batch.width);
       const terms = jointLoss(unary, out.global, batch.labels, opts.clsLossWeight, opts.classWeights);
       const w = opts.termWeights;

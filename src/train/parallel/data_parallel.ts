@@ -10,7 +10,6 @@
  */
 import type { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
-import { mixSeed } from '../../util/rng';
 import { BatchNorm2d } from '../../model/layers/batchnorm';
 import type { Module } from '../../model/module';
 import type { MomentumSgd } from '../sgd';
@@ -191,7 +190,8 @@ export class DataParallelTrainer {
         step: opts.step,
         lr: opts.lr,
         // Worker 0 draws from the step's own stream, like a single process does.
-        seed: rank === 0 ? opts.seed : mixSeed(opts.seed, rank),
+        // One base seed for every worker: each derives its samples' dropout seeds from their batch positions.
+        seed: opts.seed,
         batchSize: batch.batchSize,
         height: batch.height,
         width: batch.width,

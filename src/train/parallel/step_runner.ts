@@ -9,7 +9,7 @@ import { setBatchStatistics } from '../../model/layers/batchnorm';
 import type { Segmentor } from '../../model/types';
 import { mixSeed, Rng } from '../../util/rng';
 import type { MomentumSgd } from '../sgd';
-import { trainStep, type Batch, type StepLosses } from '../train_step';
+import { sampleSeeds, trainStep, type Batch, type StepLosses } from '../train_step';
 import { DataParallelTrainer } from './data_parallel';
 import { resolveBnGroupSize } from './sync_batchnorm';
 
@@ -44,7 +44,7 @@ export async function createStepRunner(
     return {
       workers: 1,
       step: async (batch, iteration, lr) =>
-        trainStep(model, optimizer, batch, { lr, clsLossWeight: tc.clsLossWeight, rng: new Rng(seedOf(iteration)), classWeights }),
+        trainStep(model, optimizer, batch, { lr, clsLossWeight: tc.clsLossWeight, rng: new Rng(seedOf(iteration)), sampleSeeds: sampleSeeds(seedOf(iteration), 0, batch.batchSize), classWeights }),
       sync: () => undefined,
       close: async () => undefined,
     };

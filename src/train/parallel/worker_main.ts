@@ -12,7 +12,7 @@ import { buildSegmentor } from '../../model/build';
 import { setBatchStatistics } from '../../model/layers/batchnorm';
 import type { GuidedSegmentor } from '../../model/segmentor';
 import { Rng } from '../../util/rng';
-import { computeGradients } from '../train_step';
+import { computeGradients, sampleSeeds } from '../train_step';
 import { Collective } from './collective';
 import type { StepMessage, WorkerInit, WorkerReply } from './messages';
 import { BarrierAbortedError } from '../../util/shared_barrier';
@@ -64,6 +64,7 @@ class TrainingWorker {
       clsLossWeight: init.clsLossWeight,
       classWeights: init.classWeights,
       rng: new Rng(msg.seed),
+      sampleSeeds: sampleSeeds(msg.seed, msg.offset, msg.count),
       termWeights: { ce: msg.ceWeight, cls: msg.shares[init.rank] },
     });
     const t2 = performance.now();

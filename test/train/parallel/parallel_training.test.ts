@@ -142,3 +142,39 @@ test('a worker thread that dies ends the step with an error naming it; the train
     optimizer.dispose();
   }
 });
+
+test('training does not depend on the worker count: 1, 2 and 4 workers give the same weights after 20 steps, with dropout (float rounding only)', { timeout: 240_000 }, async () => {
+  const config = (workers: number) =>
+    parseConfig({
+      ...runConfig('context', { iterations: 20, batchSize: 4, checkpointInterval: 100, baseLr: 0.005, workers }),
+      model: { ...runConfig('context').model, denseHead: { channels: 8, dropout: 0.5 }, clsHead: { hidden: 8, poolSize: 2, dropout: 0.5 } },
+    });
+  const runs = new Map<number, Map<string, Float32Array>>();
+  for (const workers of [1, 2, 4]) {
+    const r = await train(config(workers), { workDir: path.join(tmp, `workers-${workers}`), ...quiet });
+    runs.set(workers, weightsOf(r.model));
+    r.model.dispose();
+  }
+  const one = runs.get(1)!;
+  for (const workers of [2, 4]) {
+    // Relative L2 over all weights, and the worst single variable (small BatchNorm shifts show rounding most).
+    let worst = 0;
+    let allNum = 0;
+    let allDen = 0;
+    for (const [name, want] of one) {
+      const have = runs.get(workers)!.get(name)!;
+      let num = 0;
+      let den = 1e-30;
+      for (let i = 0; i < want.length; i++) {
+        num += (have[i] - want[i]) ** 2;
+        den += want[i] ** 2;
+      }
+      worst = Math.max(worst, Math.sqrt(num / den));
+      allNum += num;
+      allDen += den;
+    }
+    const all = Math.sqrt(allNum / allDen);
+    assert.ok(all < 1e-5, `${workers} workers vs 1: relative L2 difference of the weights ${all}`);
+    assert.ok(worst < 1e-4, `${workers} workers vs 1: worst relative L2 difference of a variable ${worst}`);
+  }
+});
