@@ -59,7 +59,16 @@ export function removeStaleCheckpointTemps(workDir: string): void {
 export function resolveCheckpoint(dir: string | undefined): string {
   const abs = dir === undefined ? shippedModelDir() : path.resolve(dir);
   if (fs.existsSync(path.join(abs, 'model.json'))) return abs;
-  if (fs.existsSync(path.join(finalModelDir(abs), 'model.json'))) return finalModelDir(abs);
+  const final = finalModelDir(abs);
+  if (fs.existsSync(final)) {
+    // A final model that cannot be read is an error, never silently passed over for an older checkpoint.
+    try {
+      fs.accessSync(path.join(final, 'model.json'), fs.constants.R_OK);
+      return final;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${final}: the run's final model cannot be read (${(err as NodeJS.ErrnoException).code}); check its permissions`);
+    }
+  }
   const newest = listCheckpoints(abs)[0];
   if (newest) return newest;
   throw new Error(`${abs}: no model.json here, nor a training run (final/ or checkpoints/)`);
