@@ -12,7 +12,7 @@ import { modelPreset } from '../../src/model/presets';
 import { OnnxNetwork } from '../../src/onnx/network';
 import { requireOnnxRuntime } from '../../src/onnx/node_runtime';
 import { Rng } from '../../src/util/rng';
-import { relativeL2 } from '../model/helpers';
+import { relL2 } from '../engine/helpers';
 
 const L = 5;
 
@@ -80,10 +80,10 @@ test('the ONNX Runtime runner gives the tfjs runner candidates (scales, flips ba
           const a = await onnx.candidateMaps(image, H, W, opts);
           const b = await tfjs.candidateMaps(image, H, W, opts);
           assert.deepEqual(a.candidates, b.candidates);
-          const err = relativeL2(a.unaries, b.unaries);
+          const err = relL2(a.unaries, b.unaries);
           assert.ok(err < 1e-4, `${variant} ${H}x${W} [${opts.scales}] flip ${opts.flip}: relative L2 ${err}`);
           assert.equal(a.globals === null, variant === 'baseline');
-          if (a.globals && b.globals) assert.ok(relativeL2(a.globals, b.globals) < 1e-4);
+          if (a.globals && b.globals) assert.ok(relL2(a.globals, b.globals) < 1e-4);
         }
       }
     } finally {

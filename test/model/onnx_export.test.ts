@@ -9,7 +9,8 @@ import { BatchNorm2d } from '../../src/model/layers/batchnorm';
 import { OnnxNetwork } from '../../src/onnx/network';
 import { requireOnnxRuntime } from '../../src/onnx/node_runtime';
 import { Rng } from '../../src/util/rng';
-import { randomArray, relativeL2 } from './helpers';
+import { relL2 } from '../engine/helpers';
+import { randomArray } from './helpers';
 
 // Every registered backbone (small widths where it has one), both dense heads, both variants.
 const CASES: Array<[string, ModelConfigInput]> = [
@@ -48,10 +49,10 @@ test('ONNX Runtime on the exported network equals tfjs within 1e-4 relative L2 (
           want.global = out.global ? out.global.dataSync() : null;
         });
         const got = await network.run(images, n, H, W, outH, outW);
-        const err = relativeL2(got.unary, want.unary);
+        const err = relL2(got.unary, want.unary);
         assert.ok(err < 1e-4, `${name} ${n}x${H}x${W} → ${outH}x${outW}: unary relative L2 ${err}`);
         assert.equal(got.global === null, want.global === null, `${name}: global output present iff joint`);
-        if (got.global && want.global) assert.ok(relativeL2(got.global, want.global) < 1e-4, `${name}: global relative L2 ${relativeL2(got.global, want.global)}`);
+        if (got.global && want.global) assert.ok(relL2(got.global, want.global) < 1e-4, `${name}: global relative L2 ${relL2(got.global, want.global)}`);
       }
     } finally {
       await network.release();
