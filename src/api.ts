@@ -14,6 +14,7 @@ import type { BackendName } from './engine/backend';
 import type { CrfSettings } from './crf/settings';
 import { loadCrfWasm } from './crf/wasm/wasm_module';
 import { labelColormap } from './data/palette';
+import { rgbBytes, type PixelData } from './data/rgb';
 import { initBackend } from './engine/backend';
 import { SIX_CANDIDATES } from './ensemble/candidates';
 import { type CombineMode } from './ensemble/combine';
@@ -27,11 +28,7 @@ import { resolvePipeline, type PipelineChoices } from './pipeline/resolve';
 import { openNetwork, type RuntimeChoice } from './pipeline/runtime';
 
 /** Pixels of an image: RGB or RGBA bytes, row-major (e.g. a browser `ImageData`). */
-export interface ImageInput {
-  data: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-}
+export type ImageInput = PixelData;
 
 /** Test-time options of {@link Segmenter.segment}. */
 export interface SegmentOptions {
@@ -147,7 +144,7 @@ class LoadedSegmenter implements Segmenter {
 
   async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
     const { width, height } = image;
-    const rgb = toRgb(image);
+    const rgb = rgbBytes(image);
     const pipeline = resolvePipeline(choicesOf(options), this.stored);
     // The CRF threads start on first use and serve every later call.
     if (pipeline.crf && !this.runner) this.runner = createCrfRunner(this.threads);
@@ -168,22 +165,4 @@ class LoadedSegmenter implements Segmenter {
     void this.runner?.then((r) => r.close());
     this.runner = null;
   }
-}
-
-function toRgb(image: ImageInput): Uint8Array {
-  const pixels = image.width * image.height;
-  if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || pixels <= 0) {
-    throw new Error(`image size must be positive integers, got ${image.width}×${image.height}`);
-  }
-  if (image.data.length === pixels * 3) return Uint8Array.from(image.data);
-  if (image.data.length !== pixels * 4) {
-    throw new Error(`image data has ${image.data.length} bytes; expected ${pixels * 3} (RGB) or ${pixels * 4} (RGBA)`);
-  }
-  const rgb = new Uint8Array(pixels * 3);
-  for (let i = 0; i < pixels; i++) {
-    rgb[3 * i] = image.data[4 * i];
-    rgb[3 * i + 1] = image.data[4 * i + 1];
-    rgb[3 * i + 2] = image.data[4 * i + 2];
-  }
-  return rgb;
 }

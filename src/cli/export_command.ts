@@ -10,7 +10,8 @@ import { loadCheckpoint } from '../model/serialization';
 import { shippedModelDir } from '../model/shipped';
 import { resolveCheckpoint } from '../train/run_folder';
 import { checkOutputFile, writeFileAtomic } from '../util/atomic_write';
-import { backendOption, packageRoot, startBackend } from './common';
+import { packageVersion } from '../util/package_root';
+import { backendOption, startBackend } from './common';
 
 interface ExportCliOptions {
   checkpoint?: string;
@@ -38,8 +39,7 @@ export function exportCommand(): Command {
       await startBackend(o.backend, true);
       const { model, metadata } = await loadCheckpoint(checkpoint);
       try {
-        const version = (require(path.join(packageRoot(), 'package.json')) as { version: string }).version;
-        const bytes = exportOnnx(model, { version, classes: metadata?.classes, weightsSha256: onnxCacheKey(checkpoint) });
+        const bytes = exportOnnx(model, { version: packageVersion(), classes: metadata?.classes, weightsSha256: onnxCacheKey(checkpoint) });
         await writeFileAtomic(out, bytes);
         process.stdout.write(`exported ${checkpoint} → ${out} (${(bytes.length / 1e6).toFixed(2)} MB, sha256 ${sha256(bytes).slice(0, 16)})\n`);
       } finally {

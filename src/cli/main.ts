@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 /** The `guideseg` command line. */
 import { Command } from 'commander';
-import * as path from 'node:path';
 import { ablateCommand } from './ablate_command';
 import { benchCommand } from './bench_command';
 import { classifyCommand } from './classify_command';
-import { packageRoot } from './common';
+import { packageVersion } from '../util/package_root';
 import { demoCommand } from './demo_command';
 import { demoContextCommand } from './demo_context_command';
 import { evalCommand } from './eval_command';
@@ -20,7 +19,7 @@ import { webCommand } from './web_command';
 
 const program = new Command('guideseg')
   .description('Semantic image segmentation guided by image classification (TensorFlow.js).')
-  .version(require(path.join(packageRoot(), 'package.json')).version)
+  .version(packageVersion())
   .addCommand(trainCommand())
   .addCommand(evalCommand())
   .addCommand(predictCommand())

@@ -47,6 +47,18 @@ export const MAX_CANDIDATE_PIXELS = 4096 * 4096;
 export const MAX_CANDIDATE_SCORES = 2 ** 28;
 
 /**
+ * Checks one image and its candidate options before any network work, for
+ * either runtime: positive scales, H·W·3 RGB values, and the size guard below.
+ */
+export function checkCandidateInput(image: ArrayLike<number>, height: number, width: number, numClasses: number, opts: Pick<EnsembleOptions, 'scales' | 'flip'>): void {
+  if (!opts.scales.length || opts.scales.some((s) => !Number.isFinite(s) || s <= 0)) {
+    throw new Error(`ensemble scales must be one or more positive numbers, got [${opts.scales.join(', ')}]`);
+  }
+  if (image.length !== height * width * 3) throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
+  checkCandidateSize(height, width, numClasses, opts);
+}
+
+/**
  * Refuses, before any work, an image whose candidates would exhaust memory:
  * the largest candidate (H·s × W·s pixels) and all candidates' scores at the
  * image's size (candidates × H × W × L). The error gives the limit and how to stay under it.

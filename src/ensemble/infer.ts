@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Segmentor } from '../model/types';
 import type { CandidateMaps } from './combine';
-import { candidateList, checkCandidateSize, scaledSize, type EnsembleOptions } from './candidates';
+import { candidateList, checkCandidateInput, scaledSize, type EnsembleOptions } from './candidates';
 
 /** `input` [1, H, W, 3] resized by `scale` (to round(H·scale) × round(W·scale), at least 1), as every candidate is made. */
 export function scaledInput(input: tf.Tensor4D, scale: number): tf.Tensor4D {
@@ -23,13 +23,7 @@ export function candidateUnaries(
   width: number,
   opts: Pick<EnsembleOptions, 'scales' | 'flip'>,
 ): { unaries: tf.Tensor4D; global: tf.Tensor2D | null } {
-  if (!opts.scales.length || opts.scales.some((s) => !Number.isFinite(s) || s <= 0)) {
-    throw new Error(`ensemble scales must be one or more positive numbers, got [${opts.scales.join(', ')}]`);
-  }
-  if (image.length !== height * width * 3) {
-    throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
-  }
-  checkCandidateSize(height, width, model.config.numClasses, opts);
+  checkCandidateInput(image, height, width, model.config.numClasses, opts);
   const result = tf.tidy(() => {
     const input = tf.tensor4d(Float32Array.from(image), [1, height, width, 3]);
     const unaries: tf.Tensor4D[] = [];

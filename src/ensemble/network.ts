@@ -6,7 +6,7 @@
  * order, and agree within float rounding (test/ensemble/network.test.ts).
  */
 import type { UnaryNetwork } from '../onnx/network';
-import { candidateList, checkCandidateSize, scaledSize, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from './candidates';
+import { candidateList, checkCandidateInput, scaledSize, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from './candidates';
 import { combineMaps, meanGlobalScores, type CandidateMaps } from './combine';
 import { resizeRgbBilinear } from './resize';
 
@@ -56,12 +56,8 @@ export function onnxRunner(network: UnaryNetwork): NetworkRunner {
     runtime: 'onnx',
     numClasses: network.numClasses,
     async candidateMaps(image, height, width, opts) {
-      if (!opts.scales.length || opts.scales.some((s) => !Number.isFinite(s) || s <= 0)) {
-        throw new Error(`ensemble scales must be one or more positive numbers, got [${opts.scales.join(', ')}]`);
-      }
-      if (image.length !== height * width * 3) throw new Error(`image has ${image.length} values, expected ${height}×${width}×3 (RGB)`);
       const L = network.numClasses;
-      checkCandidateSize(height, width, L, opts);
+      checkCandidateInput(image, height, width, L, opts);
       const candidates = candidateList(opts);
       const plane = height * width * L;
       // One candidate: the runtime's output array is the result, no copy.

@@ -4,14 +4,13 @@
  * ONNX Runtime where onnxruntime-node is installed, else tfjs.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { onnxRunner, type NetworkRunner, type RuntimeName } from '../ensemble/network';
 import { tfjsRunner } from '../ensemble/tfjs_runner';
 import { cachedOnnxFile } from '../model/onnx_cache';
 import type { Segmentor } from '../model/types';
 import { OnnxNetwork } from '../onnx/network';
 import { onnxRuntime, requireOnnxRuntime } from '../onnx/node_runtime';
-import { packageRoot } from '../util/package_root';
+import { packageVersion } from '../util/package_root';
 
 export type RuntimeChoice = 'auto' | RuntimeName;
 export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'onnx', 'tfjs'];
@@ -32,8 +31,7 @@ export function resolveRuntime(choice: RuntimeChoice = 'auto'): RuntimeName {
 /** The network of `model`, loaded from model folder `checkpoint`, on the chosen runtime. */
 export async function openNetwork(model: Segmentor, checkpoint: string, opts: RuntimeOptions = {}): Promise<NetworkRunner> {
   if (resolveRuntime(opts.runtime) === 'tfjs') return tfjsRunner(model);
-  const version = (require(path.join(packageRoot(), 'package.json')) as { version: string }).version;
-  const file = await cachedOnnxFile(checkpoint, version, model);
+  const file = await cachedOnnxFile(checkpoint, packageVersion(), model);
   const network = await OnnxNetwork.open(requireOnnxRuntime(), file, file, opts.onnxThreads ?? os.availableParallelism(), model.config.numClasses);
   return onnxRunner(network);
 }

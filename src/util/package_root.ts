@@ -11,3 +11,8 @@ export function packageRoot(): string {
   }
   return dir;
 }
+
+/** The package's version (package.json). */
+export function packageVersion(): string {
+  return (require(path.join(packageRoot(), 'package.json')) as { version: string }).version;
+}

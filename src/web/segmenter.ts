@@ -13,6 +13,7 @@ import { loadCrfWasm } from '../crf/wasm/wasm_module';
 import { SIX_CANDIDATES } from '../ensemble/candidates';
 import type { CombineMode } from '../ensemble/combine';
 import { inferUnary, onnxRunner, type NetworkRunner } from '../ensemble/network';
+import { rgbBytes } from '../data/rgb';
 import { argmax } from '../eval/metrics_oracle';
 import { OnnxNetwork, type OrtModule } from '../onnx/network';
 import type { CrfRunner } from '../pipeline/crf_runner';
@@ -90,35 +91,18 @@ async function fetchBytes(url: string, onProgress?: (fraction: number) => void):
   return bytes.subarray(0, received);
 }
 
-/** RGB bytes of an image. */
+/** RGB bytes of an image: raw pixels as they are, elements drawn to a canvas first. */
 function rgbOf(image: WebImage): { rgb: Uint8Array; width: number; height: number } {
-  let data: Uint8Array | Uint8ClampedArray;
-  let width: number;
-  let height: number;
-  if ('data' in image) {
-    ({ data, width, height } = image);
-  } else {
-    width = 'naturalWidth' in image ? image.naturalWidth : image.width;
-    height = 'naturalHeight' in image ? image.naturalHeight : image.height;
-    const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('segment: no 2D canvas to read the image');
-    ctx.drawImage(image, 0, 0);
-    data = ctx.getImageData(0, 0, width, height).data;
-  }
-  const n = width * height;
-  if (!(n > 0)) throw new Error(`segment: image size must be positive, got ${width}×${height}`);
-  if (data.length === n * 3) return { rgb: Uint8Array.from(data), width, height };
-  if (data.length !== n * 4) throw new Error(`segment: ${data.length} bytes for a ${width}×${height} image`);
-  const rgb = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    rgb[3 * i] = data[4 * i];
-    rgb[3 * i + 1] = data[4 * i + 1];
-    rgb[3 * i + 2] = data[4 * i + 2];
-  }
-  return { rgb, width, height };
+  if ('data' in image) return { rgb: rgbBytes(image), width: image.width, height: image.height };
+  const width = 'naturalWidth' in image ? image.naturalWidth : image.width;
+  const height = 'naturalHeight' in image ? image.naturalHeight : image.height;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('segment: no 2D canvas to read the image');
+  ctx.drawImage(image, 0, 0);
+  return { rgb: rgbBytes(ctx.getImageData(0, 0, width, height)), width, height };
 }
 
 /** The guidance CRF on the page's thread. */
