@@ -8,10 +8,11 @@ import type { CombineMode } from '../ensemble/combine';
 import type { StoredInferenceSettings } from '../pipeline/model_settings';
 import type { PipelineOptions } from '../pipeline/predictor';
 import { resolvePipeline, type PipelineChoices } from '../pipeline/resolve';
-import { nonNegativeInt, nonNegativeNumber, numberList, positiveInt } from './common';
+import { nonNegativeInt, nonNegativeNumber, numberList, positiveInt, sizeOption } from './common';
 
 export interface PipelineCliOptions {
   scales?: number[];
+  window?: [number, number];
   flip?: boolean;
   combine?: CombineMode;
   crf?: boolean;
@@ -36,6 +37,7 @@ export function addEnsembleOptions(
       `test-time scales, e.g. 1.2,1,0.8 (multiple reinitialization; default ${defaults.scales}, or the model's stored test scale, or those of the learned weights)`,
       numberList,
     )
+    .option('--window <HxW>', 'sliding-window inference: overlapping tiles of this size (stride 2/3 of it), averaged; for large images such as Cityscapes 1024x2048 (e.g. 512x1024). The alternative is downscaled inference, --scales 0.5', sizeOption)
     .option('--flip', `also run each scale on the flipped image (default ${defaults.flip})`)
     .option('--no-flip', 'do not add flipped candidates')
     .addOption(
@@ -71,7 +73,7 @@ export function crfOverridesFromOptions(o: PipelineCliOptions): Partial<CrfSetti
 
 /** The user's choices from parsed options. */
 export function choicesFromOptions(o: PipelineCliOptions): PipelineChoices {
-  return { scales: o.scales, flip: o.flip, combine: o.combine, crf: o.crf, crfOverrides: crfOverridesFromOptions(o) };
+  return { scales: o.scales, window: o.window ? { height: o.window[0], width: o.window[1] } : undefined, flip: o.flip, combine: o.combine, crf: o.crf, crfOverrides: crfOverridesFromOptions(o) };
 }
 
 /** Pipeline settings from parsed options over the settings stored with the model. */
@@ -82,7 +84,8 @@ export function pipelineFromOptions(o: PipelineCliOptions, stored: StoredInferen
 /** The candidates and how they are combined, for logs. */
 export function describeEnsemble(e: PipelineOptions['ensemble']): string {
   const n = e.scales.length * (e.flip ? 2 : 1);
-  return n === 1 && e.scales[0] === 1 ? 'single scale' : `${n} candidates (scales ${e.scales.join(',')}${e.flip ? ' × flip' : ''}, ${e.combine})`;
+  const tiles = e.window ? `, ${e.window.height}x${e.window.width} sliding window` : '';
+  return (n === 1 && e.scales[0] === 1 ? 'single scale' : `${n} candidates (scales ${e.scales.join(',')}${e.flip ? ' × flip' : ''}, ${e.combine})`) + tiles;
 }
 
 /** One line describing a pipeline, for logs. */

@@ -18,7 +18,8 @@ import { addDataOptions, addRuntimeOptions, backendOption, positiveInt, startBac
 import { resolveDataConfig } from '../train/data_config';
 import { resolveCheckpoint } from '../train/run_folder';
 import { addPipelineOptions, describePipeline, pipelineFromOptions, type PipelineCliOptions } from './ensemble_options';
-import { checkOutputFile, writeFileAtomicSync } from '../util/atomic_write';
+import { checkOutputFile, checkOutputFolder, writeFileAtomicSync } from '../util/atomic_write';
+import { writeEvalReport } from '../report/eval_report';
 
 
 interface EvalCliOptions extends PipelineCliOptions, DataCliOptions, RuntimeCliOptions {
@@ -26,6 +27,7 @@ interface EvalCliOptions extends PipelineCliOptions, DataCliOptions, RuntimeCliO
   presence?: boolean;
   limit?: number;
   out?: string;
+  report?: string;
   backend: string;
 }
 
@@ -72,13 +74,15 @@ export function evalCommand(): Command {
     )
     .option('--limit <n>', 'evaluate only the first n images', positiveInt)
     .option('--presence', 'also report how well the global scores g tell the classes present in each image (joint models)')
-    .option('-o, --out <file>', 'also write the metrics and confusion matrix as JSON');
+    .option('-o, --out <file>', 'also write the metrics and confusion matrix as JSON')
+    .option('--report <dir>', 'also write a report folder: eval.md, the confusion matrix as a heat map and the IoU per class as bars (SVG and PNG)');
   addPipelineOptions(cmd);
   addRuntimeOptions(cmd);
   return cmd
     .option('--backend <name>', 'tfjs backend: wasm (default), cpu, tensorflow, auto', backendOption, 'wasm')
     .action(async (o: EvalCliOptions) => {
       if (o.out) checkOutputFile(o.out, '--out');
+      if (o.report) checkOutputFolder(o.report, '--report');
       const checkpoint = resolveCheckpoint(o.checkpoint);
       const data = resolveDataConfig(o, checkpoint);
       await startBackend(o.backend as never);
@@ -113,6 +117,16 @@ export function evalCommand(): Command {
       }
       if (o.out) {
         writeFileAtomicSync(o.out, JSON.stringify({ checkpoint, split: o.split, data, pipeline: { ...pipeline, ensemble: { ...pipeline.ensemble, learnedWeights: undefined } }, oracle: Boolean(o.oracle), metrics: result.metrics, ...(presence?.images ? { presence: presence.result() } : {}), confusion: result.confusion.toJSON() }, null, 1));
+      }
+      if (o.report) {
+        const file = await writeEvalReport(o.report, {
+          title: `${data.type}/${o.split}`,
+          description: `Model \`${checkpoint}\`; ${result.images} images; pipeline: ${describePipeline(pipeline)}${o.oracle ? '; oracle (+ground truth label)' : ''}.`,
+          metrics: result.metrics,
+          confusion: result.confusion,
+          palette: metadata?.palette,
+        });
+        process.stdout.write(`report: ${file}\n`);
       }
     });
 }

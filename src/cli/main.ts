@@ -5,6 +5,7 @@ import { ablateCommand } from './ablate_command';
 import { benchCommand } from './bench_command';
 import { classifyCommand } from './classify_command';
 import { packageVersion } from '../util/package_root';
+import { dataCommand } from './data_command';
 import { demoCommand } from './demo_command';
 import { demoContextCommand } from './demo_context_command';
 import { evalCommand } from './eval_command';
@@ -12,6 +13,7 @@ import { exportCommand } from './export_command';
 import { fitCrfCommand } from './fit_crf_command';
 import { learnCombineCommand } from './learn_combine_command';
 import { packCommand } from './pack_command';
+import { plotCommand } from './plot_command';
 import { predictCommand } from './predict_command';
 import { refitClsCommand } from './refit_cls_command';
 import { trainCommand } from './train_command';
@@ -27,6 +29,8 @@ const program = new Command('guideseg')
   .addCommand(learnCombineCommand())
   .addCommand(refitClsCommand())
   .addCommand(ablateCommand())
+  .addCommand(dataCommand())
+  .addCommand(plotCommand())
   .addCommand(packCommand())
   .addCommand(exportCommand())
   .addCommand(benchCommand())

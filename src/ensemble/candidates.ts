@@ -12,6 +12,8 @@ export interface EnsembleOptions {
   combine: CombineMode;
   /** Per-candidate, per-class weights [candidates × L] for `learned`. */
   learnedWeights?: Float32Array;
+  /** Sliding-window inference: tiles of this size (pixels), for images too large to run whole (ensemble/sliding_window.ts). */
+  window?: { height: number; width: number };
 }
 
 /** Single candidate: the image as it is. */

@@ -9,6 +9,7 @@ import type { UnaryNetwork } from '../onnx/network';
 import { candidateList, checkCandidateInput, scaledSize, SINGLE_SCALE, type EnsembleOptions, type UnaryMap } from './candidates';
 import { combineMaps, meanGlobalScores, type CandidateMaps } from './combine';
 import { resizeRgbBilinear } from './resize';
+import { slidingWindowMaps } from './sliding_window';
 
 /** Which runtime runs the network. */
 export type RuntimeName = 'tfjs' | 'onnx';
@@ -84,9 +85,15 @@ export function onnxRunner(network: UnaryNetwork): NetworkRunner {
   };
 }
 
+/** The candidates' maps of one RGB image: whole, or from tiles when `opts.window` is set. */
+export function imageCandidateMaps(network: NetworkRunner, image: Uint8Array, height: number, width: number, opts: Pick<EnsembleOptions, 'scales' | 'flip' | 'window'>): Promise<CandidateMaps> {
+  const run = (img: Uint8Array, h: number, w: number) => network.candidateMaps(img, h, w, opts);
+  return opts.window ? slidingWindowMaps(run, network.numClasses, image, height, width, opts.window) : run(image, height, width);
+}
+
 /** The ensemble's combined unary of one RGB image. */
 export async function inferUnary(network: NetworkRunner, image: Uint8Array, height: number, width: number, opts: EnsembleOptions = SINGLE_SCALE): Promise<UnaryMap> {
-  const maps = await network.candidateMaps(image, height, width, opts);
+  const maps = await imageCandidateMaps(network, image, height, width, opts);
   // One candidate combines to itself: no copy.
   const scores = maps.candidates.length === 1 && opts.combine !== 'learned' ? maps.unaries : combineMaps(maps, opts.combine, opts.learnedWeights);
   return { height, width, numClasses: maps.numClasses, scores, global: meanGlobalScores(maps) };

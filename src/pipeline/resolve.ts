@@ -13,6 +13,8 @@ import type { PipelineOptions } from './predictor';
 /** What the user asked for; absent fields fall back to the stored settings, then to defaults. */
 export interface PipelineChoices {
   scales?: number[];
+  /** Sliding-window tile size; absent = whole image. */
+  window?: { height: number; width: number };
   flip?: boolean;
   combine?: CombineMode;
   /** true: CRF on; false: off; absent: on when the model has stored settings or `crfOverrides` are given. */
@@ -27,8 +29,9 @@ function sameList(a: number[], b: number[]): boolean {
 
 /** The ensemble options for the choices (learned weights from `stored`). */
 export function resolveEnsemble(choices: PipelineChoices, stored: StoredInferenceSettings): EnsembleOptions {
+  const window = choices.window ? { window: choices.window } : {};
   const combine = choices.combine ?? 'avg';
-  if (combine !== 'learned') return { scales: choices.scales ?? [stored.testScale ?? 1], flip: choices.flip ?? false, combine };
+  if (combine !== 'learned') return { scales: choices.scales ?? [stored.testScale ?? 1], flip: choices.flip ?? false, combine, ...window };
   const cw = stored.combineWeights;
   if (!cw) {
     throw new Error('combine "learned" needs weights stored with the model: run `guideseg learn-combine --checkpoint DIR` first');
@@ -41,7 +44,7 @@ export function resolveEnsemble(choices: PipelineChoices, stored: StoredInferenc
         `got scales [${scales.join(', ')}]${flip ? ' with flip' : ''}`,
     );
   }
-  return { scales, flip, combine, learnedWeights: Float32Array.from(cw.weights) };
+  return { scales, flip, combine, learnedWeights: Float32Array.from(cw.weights), ...window };
 }
 
 /** The CRF settings for the choices, or null for no CRF. */

@@ -7,7 +7,7 @@
 import type { Dataset } from '../data/types';
 import { combineMaps, meanGlobalScores } from '../ensemble/combine';
 import type { CombineMode } from '../ensemble/combine';
-import type { NetworkRunner } from '../ensemble/network';
+import { imageCandidateMaps, type NetworkRunner } from '../ensemble/network';
 import { CombineSampleCollector, type CombineTrainingSet } from '../ensemble/learn_combine';
 
 /** One cached image for the CRF search. */
@@ -59,7 +59,7 @@ export async function collectFitData(network: NetworkRunner, dataset: Dataset, o
   const out: FitData = { images: [], crf: [], combine: null };
   for (let i = 0; i < total; i++) {
     const s = await dataset.get(i * every);
-    const maps = await network.candidateMaps(s.image, s.height, s.width, opts);
+    const maps = await imageCandidateMaps(network, s.image, s.height, s.width, opts);
     out.images.push(s.name);
     if (opts.crfCombine) {
       out.crf.push({

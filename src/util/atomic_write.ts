@@ -29,6 +29,16 @@ export function checkOutputFile(file: string, option: string): void {
   }
 }
 
+/** Checks, before any work, that `dir` is a folder or can become one (no file in its place or above it). */
+export function checkOutputFolder(dir: string, option: string): void {
+  const target = path.resolve(dir);
+  if (fs.existsSync(target)) {
+    if (!fs.statSync(target).isDirectory()) throw new Error(`${option} ${dir}: is a file, not a folder`);
+    return;
+  }
+  checkOutputFile(dir, option);
+}
+
 /** Writes `contents` to `file` atomically (its folder is created); errors name the file. */
 export function writeFileAtomicSync(file: string, contents: string | Uint8Array): void {
   const target = path.resolve(file);

@@ -48,6 +48,7 @@ export function createCamvid(config: DataConfig, split: string): Dataset {
     entries,
     mapping: identityMapping(CAMVID_CLASSES.length, [CAMVID_VOID]),
     source: listFile,
+    deferMissingFiles: config.deferMissingFiles,
   });
 }
 

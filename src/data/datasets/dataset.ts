@@ -11,6 +11,8 @@ export interface DataConfig {
   root?: string;
   trainSplit: string;
   valSplit: string;
+  /** Set by `data check`: a missing file is one more bad pair, reported when read, instead of an error on opening. */
+  deferMissingFiles?: boolean;
   /** A data set's own options, under its name (validated by its `options` schema), e.g. `context: { seed: 3 }`. */
   [dataset: string]: unknown;
 }

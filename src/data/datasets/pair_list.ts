@@ -4,6 +4,7 @@
  * ignore); a value the table marks invalid is an error naming the file.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readImage, readLabel } from '../image_io';
 import { Rgb } from '../palette';
 import { Dataset, IGNORE_INDEX, Sample } from '../types';
@@ -43,6 +44,8 @@ export interface PairListOptions {
   mapping: LabelMapping;
   /** Where the entries came from (named in errors). */
   source: string;
+  /** Report a missing file when its sample is read, not when the split is opened (`data check` lists them all). */
+  deferMissingFiles?: boolean;
 }
 
 /** A fixed list of image/label file pairs. */
@@ -58,7 +61,7 @@ export class PairListDataset implements Dataset {
     if (options.entries.length === 0) {
       throw new Error(`split '${options.split}' of ${options.type} data set is empty: ${options.source}`);
     }
-    for (const e of options.entries) {
+    for (const e of options.deferMissingFiles ? [] : options.entries) {
       for (const [what, file] of [['image', e.image], ['label', e.label]] as const) {
         if (!fs.existsSync(file)) throw new Error(`${what} file not found: ${file} (listed in ${options.source})`);
       }
@@ -138,4 +141,22 @@ export function requireRoot(root: string | undefined, type: string): string {
   if (!root) throw new Error(`data.root is required for the ${type} data set`);
   if (!fs.existsSync(root)) throw new Error(`data.root of the ${type} data set not found: ${root}`);
   return root;
+}
+
+/**
+ * Files under `dir` (recursively) whose names end with `suffix`, as paths
+ * relative to `dir`, sorted; a missing folder is an error naming it and `what`.
+ */
+export function filesWithSuffix(dir: string, suffix: string, what: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${what}: folder not found: ${dir}`);
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? path.join(rel, e.name) : e.name;
+      if (e.isDirectory()) walk(child);
+      else if (e.name.endsWith(suffix)) out.push(child);
+    }
+  };
+  walk('');
+  return out.sort();
 }

@@ -1,8 +1,11 @@
 /**
- * Pascal-VOC-style folder: `JPEGImages/<id>.jpg`, `SegmentationClass/<id>.png`
- * (palette PNG; gray PNGs such as the augmented set's are read the same way),
+ * Pascal VOC 2012 as published: `VOCdevkit/VOC2012/` with `JPEGImages/<id>.jpg`,
+ * `SegmentationClass/<id>.png` (palette PNGs) and
  * `ImageSets/Segmentation/<split>.txt` listing ids. 21 classes, 255 = ignore.
- * The three folder names are settings (`data.voc`).
+ * The SBD-augmented training set in its common PNG form is the split
+ * `train_aug`: ids listed in `ImageSets/Segmentation/train_aug.txt`, labels
+ * (gray PNGs) in `SegmentationClassAug/`. data.root may be `VOCdevkit` or
+ * `VOCdevkit/VOC2012`; the folder names are settings (`data.voc`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +24,10 @@ export const vocDataSchema = z
     labelDir: z.string().default('SegmentationClass'),
     /** Folder of the split lists, `<split>.txt`. */
     listDir: z.string().default('ImageSets/Segmentation'),
+    /** Splits whose labels are the SBD-augmented set's. */
+    augSplits: z.array(z.string()).default(['train_aug', 'trainaug', 'aug']),
+    /** Folder of the augmented set's labels, `<id>.png`. */
+    augLabelDir: z.string().default('SegmentationClassAug'),
   })
   .strict();
 
@@ -37,15 +44,18 @@ const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 
 /** Opens split `split` of the VOC-style folder `config.root`. */
 export function createVoc(config: DataConfig, split: string): Dataset {
-  const root = requireRoot(config.root, 'voc');
+  const given = requireRoot(config.root, 'voc');
+  // The published archive unpacks to VOCdevkit/VOC2012: accept either folder.
+  const root = !fs.existsSync(path.join(given, 'JPEGImages')) && fs.existsSync(path.join(given, 'VOC2012')) ? path.join(given, 'VOC2012') : given;
   const dirs = vocDataSchema.parse(config.voc ?? {});
+  const labelDir = dirs.augSplits.includes(split) ? dirs.augLabelDir : dirs.labelDir;
   const listFile = path.join(root, dirs.listDir, `${split}.txt`);
   const entries: PairEntry[] = readListFile(listFile, `voc '${split}'`).map(({ line, text }) => {
     const id = text.split(/\s+/)[0];
     if (id.includes('/')) throw new Error(`${listFile} line ${line}: expected an image id, got ${JSON.stringify(text)}`);
     const stem = path.join(root, dirs.imageDir, id);
     const image = IMAGE_EXTENSIONS.map((ext) => stem + ext).find((f) => fs.existsSync(f)) ?? `${stem}.jpg`;
-    return { name: id, image, label: path.join(root, dirs.labelDir, `${id}.png`) };
+    return { name: id, image, label: path.join(root, labelDir, `${id}.png`) };
   });
   return new PairListDataset({
     type: 'voc',
@@ -55,6 +65,7 @@ export function createVoc(config: DataConfig, split: string): Dataset {
     entries,
     mapping: identityMapping(VOC_CLASSES.length),
     source: listFile,
+    deferMissingFiles: config.deferMissingFiles,
   });
 }
 
