@@ -116,7 +116,7 @@ export function ablateCommand(): Command {
             },
           },
         );
-        const files = writeAblationReport(o.out, result, info);
+        const files = await writeAblationReport(o.out, result, info);
         for (const r of result.rows) {
           const single = r.singleScale ? ` (single scale ${(100 * r.singleScale.mIoU).toFixed(2)})` : '';
           process.stdout.write(`${r.label.padEnd(26)} mIoU ${(100 * r.metrics.mIoU).toFixed(2)}${single}\n`);

@@ -69,7 +69,7 @@ export async function writeDemoReport(
     // The ablation goes before the prediction strips, which end the page.
     const at = markdown.lastIndexOf('## Predictions');
     markdown = markdown.slice(0, at) + ablationMarkdown(ablation.result, ablation.info, '##') + '\n' + markdown.slice(at);
-    writeAblationReport(dir, ablation.result, ablation.info);
+    await writeAblationReport(dir, ablation.result, ablation.info);
   }
   for (let i = 0; i < Math.min(samples, dataset.length); i++) {
     const s = await dataset.get(i);

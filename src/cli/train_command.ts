@@ -1,6 +1,7 @@
 /** `guideseg train`: trains a model from a config file and/or options. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeTrainingReport } from '../report/training_report';
 import { Command, Option } from 'commander';
 import { badSamplesError, findBadSamples } from '../data/check';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,6 +30,8 @@ interface TrainCliOptions {
   lr?: number;
   seed?: number;
   checkpointInterval?: number;
+  evalInterval?: number;
+  evalLimit?: number;
   logInterval?: number;
   workers?: number;
   bnGroupSize?: number;
@@ -44,6 +47,8 @@ export function trainConfigFromOptions(o: TrainCliOptions): Config {
   if (o.lr !== undefined) trainOverrides.baseLr = o.lr;
   if (o.seed !== undefined) trainOverrides.seed = o.seed;
   if (o.checkpointInterval !== undefined) trainOverrides.checkpointInterval = o.checkpointInterval;
+  if (o.evalInterval !== undefined) trainOverrides.evalInterval = o.evalInterval;
+  if (o.evalLimit !== undefined) trainOverrides.evalLimit = o.evalLimit;
   if (o.logInterval !== undefined) trainOverrides.logInterval = o.logInterval;
   if (o.workers !== undefined) trainOverrides.workers = o.workers;
   if (o.bnGroupSize !== undefined) trainOverrides.bnGroupSize = o.bnGroupSize;
@@ -85,6 +90,8 @@ export function trainCommand(): Command {
     .option('--lr <rate>', 'base learning rate of the poly schedule', nonNegativeNumber)
     .option('--seed <n>', 'seed of weights, data order, augmentation and dropout', integer)
     .option('--checkpoint-interval <n>', 'save a checkpoint every n steps', positiveInt)
+    .option('--eval-interval <n>', 'validate on the val split every n steps and at the end (single scale, no CRF): mIoU in metrics.jsonl and the curves, best model kept in WORK_DIR/best', positiveInt)
+    .option('--eval-limit <n>', 'validate on the first n images of the val split only', positiveInt)
     .option('--log-interval <n>', 'print a progress line every n steps (when not on a terminal)', positiveInt)
     .option('--workers <n>', 'data-parallel worker threads, each taking a shard of every batch (synchronized BatchNorm)', positiveInt)
     .option('--bn-group-size <n>', 'samples sharing BatchNorm statistics; must divide the batch size (0: whole batch)', nonNegativeInt)
@@ -108,6 +115,8 @@ export function trainCommand(): Command {
         `${result.interrupted ? 'stopped' : 'finished'} at iteration ${result.iteration}/${config.train.iterations}` +
           ` (${params.toLocaleString('en-US')} parameters, ${tf.memory().numTensors} tensors left)\n`,
       );
+      // The curves are drawn whether the run finished or stopped.
+      if (result.iteration > 0) process.stdout.write(`training curves: ${await writeTrainingReport(o.workDir)}\n`);
       if (result.finalDir) process.stdout.write(`model saved to ${result.finalDir}\n`);
       else {
         process.stdout.write(`resume with: guideseg train --work-dir ${o.workDir} --resume\n`);

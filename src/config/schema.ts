@@ -82,6 +82,13 @@ export const trainSchema = z
     seed: z.number().int().default(0),
     logInterval: positiveInt.default(10),
     checkpointInterval: positiveInt.default(200),
+    /**
+     * Validate every this many iterations (and at the end) on data.valSplit: single scale, no CRF; the mIoU goes to
+     * metrics.jsonl and the plots, and the best model so far is kept in <work dir>/best. Absent: no validation.
+     */
+    evalInterval: positiveInt.optional(),
+    /** Validate on the first this many images of the split only (absent: all). */
+    evalLimit: positiveInt.optional(),
     /** Data-parallel worker threads (each with its own backend). */
     workers: positiveInt.default(1),
     /** Samples that share BatchNorm statistics (0: the whole SGD batch). */

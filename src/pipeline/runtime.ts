@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import { onnxRunner, type NetworkRunner, type RuntimeName } from '../ensemble/network';
 import { tfjsRunner } from '../ensemble/tfjs_runner';
 import { cachedOnnxFile } from '../model/onnx_cache';
+import { exportOnnx } from '../model/onnx_export';
 import type { Segmentor } from '../model/types';
 import { OnnxNetwork } from '../onnx/network';
 import { onnxRuntime, requireOnnxRuntime } from '../onnx/node_runtime';
@@ -26,6 +27,13 @@ export function resolveRuntime(choice: RuntimeChoice = 'auto'): RuntimeName {
   if (!RUNTIME_CHOICES.includes(choice)) throw new Error(`unknown runtime "${String(choice)}" (${RUNTIME_CHOICES.join(', ')})`);
   if (choice !== 'auto') return choice;
   return onnxRuntime() !== null ? 'onnx' : 'tfjs';
+}
+
+/** The network of a model held in memory (e.g. during training), exported afresh for ONNX Runtime. */
+export async function openModelNetwork(model: Segmentor, opts: RuntimeOptions = {}): Promise<NetworkRunner> {
+  if (resolveRuntime(opts.runtime) === 'tfjs') return tfjsRunner(model);
+  const onnx = exportOnnx(model, { version: packageVersion() });
+  return onnxRunner(await OnnxNetwork.open(requireOnnxRuntime(), onnx, `${model.config.name} (in memory)`, opts.onnxThreads ?? os.availableParallelism(), model.config.numClasses));
 }
 
 /** The network of `model`, loaded from model folder `checkpoint`, on the chosen runtime. */

@@ -30,6 +30,11 @@ export function finalModelDir(workDir: string): string {
   return path.join(workDir, FINAL);
 }
 
+/** Folder of the run's best model by validation mIoU (`train.evalInterval`). */
+export function bestModelDir(workDir: string): string {
+  return path.join(workDir, 'best');
+}
+
 /** Saved checkpoint folders of a run, newest first. */
 export function listCheckpoints(workDir: string): string[] {
   const root = path.join(workDir, CHECKPOINTS);

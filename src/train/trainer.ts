@@ -31,6 +31,7 @@ import { IGNORE_INDEX } from '../data/types';
 import type { StepLosses } from './train_step';
 import { writeFileAtomicSync } from '../util/atomic_write';
 import { lockWorkDir } from './work_dir_lock';
+import { PeriodicValidation } from './periodic_eval';
 
 export interface TrainOptions {
   /** Folder of the run: config.json, metrics.jsonl, checkpoints/, final/. */
@@ -75,6 +76,7 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
   // Every pair is read once now, so a bad file late in the list stops the run before it starts, with all the others.
   const bad = await findBadSamples(dataset, opts.onDataCheck);
   if (bad.length) throw badSamplesError(dataset, bad);
+  const validation = PeriodicValidation.open(config, workDir);
   if (opts.resume && fs.existsSync(path.join(workDir, RUN_CONFIG_FILE))) {
     const previous = readRunConfig(workDir).model;
     if (JSON.stringify(previous) !== JSON.stringify(config.model)) {
@@ -91,7 +93,7 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
     );
     release = lockWorkDir(workDir, (owner) => process.stderr.write(`${workDir}: took over the stale lock of ${owner}\n`));
     writeFileAtomicSync(path.join(workDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
-    return await runTraining(config, opts, listCheckpoints(workDir), dataset, model, optimizer);
+    return await runTraining(config, opts, listCheckpoints(workDir), dataset, model, optimizer, validation);
   } catch (err) {
     // The model belongs to the caller only when training returns.
     model.dispose();
@@ -109,6 +111,7 @@ async function runTraining(
   dataset: Dataset,
   model: GuidedSegmentor,
   optimizer: MomentumSgd,
+  validation: PeriodicValidation | null,
 ): Promise<TrainResult> {
   const { workDir } = opts;
   const tc = config.train;
@@ -141,6 +144,7 @@ async function runTraining(
   }
   // Steps logged after the newest checkpoint (or by a run killed before its first one) are redone.
   log.truncateAfter(start);
+  validation?.restore(log.file, start);
   const loader = new BatchLoader(
     dataset,
     { batchSize: tc.batchSize, seed: tc.seed, transform: trainTransform(tc) },
@@ -201,6 +205,10 @@ async function runTraining(
         imagesPerSecond,
       });
       opts.onStep?.(iteration, losses);
+      if (validation?.due(iteration, tc.iterations)) {
+        runner.sync();
+        await validation.run(model, iteration, log, metadata);
+      }
       if (iteration % tc.checkpointInterval === 0 && iteration < tc.iterations) {
         await save(iteration);
         lastSaved = iteration;

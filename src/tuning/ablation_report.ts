@@ -1,5 +1,7 @@
 /** The ablation result as Markdown (paper's Tables 3 and 2) and JSON, written to a folder. */
 import * as path from 'node:path';
+import { classBarsChart } from '../report/charts';
+import { chartMarkdown, writeChart, type ChartSpec } from '../report/render';
 import type { CrfSettings } from '../crf/settings';
 import type { Dataset } from '../data/types';
 import type { AblationResult } from './ablation';
@@ -141,11 +143,23 @@ export function ablationJson(result: AblationResult, info: AblationInfo): Record
   };
 }
 
-/** Writes `ablation.md` and `ablation.json` into `dir` (created); returns their paths. */
-export function writeAblationReport(dir: string, result: AblationResult, info: AblationInfo): { markdown: string; json: string } {
+/** The rows as grouped bars: mIoU, then the IoU of each class, one bar per row. */
+export function ablationChart(result: AblationResult, info: AblationInfo): ChartSpec {
+  const classes = result.rows[0]?.metrics.perClass.map((c) => c.name) ?? [];
+  return classBarsChart({
+    title: `Ablation on ${info.data}: IoU % per class, one bar per row`,
+    classes: ['mean (mIoU)', ...classes],
+    series: result.rows.map((r) => ({ name: r.label, values: [100 * r.metrics.mIoU, ...r.metrics.perClass.map((c) => 100 * c.iou)] })),
+    axis: 'IoU %',
+  });
+}
+
+/** Writes `ablation.md` (with the chart), `ablation.json` and `ablation_per_class.{svg,png}` into `dir` (created); returns their paths. */
+export async function writeAblationReport(dir: string, result: AblationResult, info: AblationInfo): Promise<{ markdown: string; json: string }> {
   const markdown = path.join(dir, 'ablation.md');
   const json = path.join(dir, 'ablation.json');
-  writeFileAtomicSync(markdown, ablationMarkdown(result, info));
+  const chart = await writeChart(dir, 'ablation_per_class', ablationChart(result, info));
+  writeFileAtomicSync(markdown, ablationMarkdown(result, info) + '\n' + chartMarkdown('Ablation rows per class', chart));
   writeFileAtomicSync(json, JSON.stringify(ablationJson(result, info), null, 1));
   return { markdown, json };
 }

@@ -89,7 +89,7 @@ const CASES: Case[] = [
   { name: 'eval: metadata classes of the wrong length', args: async () => ['eval', '-k', await checkpoint('ck-meta', 'joint', (d) => editJson(path.join(d, 'model.json'), (j) => ({ ...j, userDefinedMetadata: { classes: ['a', 'b'] } }))), '-d', 'context'], message: /ck-meta\/model\.json.*classes/ },
   // Data.
   { name: 'eval: data root missing', args: async () => ['eval', '-k', await checkpoint('ck-d1'), '-d', 'camvid', '--data-root', p('no-camvid')], message: /data\.root of the camvid data set not found: .*no-camvid/ },
-  { name: 'eval: unknown data set type', args: async () => ['eval', '-k', await checkpoint('ck-d2'), '-d', 'cityscape'], message: /unknown data\.type 'cityscape'; known types: camvid, context, voc/ },
+  { name: 'eval: unknown data set type', args: async () => ['eval', '-k', await checkpoint('ck-d2'), '-d', 'cityscape'], message: /unknown data\.type 'cityscape'; known types: ade20k, camvid, cityscapes, context, voc/ },
   { name: 'eval: split list missing', args: async () => ['eval', '-k', await checkpoint('ck-d3'), '-d', 'camvid', '--data-root', await camvid('cv-nolist'), '-s', 'test'], message: /camvid 'test' list file not found: .*cv-nolist\/test\.txt/ },
   { name: 'eval: malformed list line', args: async () => ['eval', '-k', await checkpoint('ck-d4'), '-d', 'camvid', '--data-root', await camvid('cv-line', 2, (r) => fs.appendFileSync(path.join(r, 'val.txt'), 'a b c\n'))], message: /cv-line\/val\.txt line 3: expected "image label"/ },
   { name: 'eval: listed image missing', args: async () => ['eval', '-k', await checkpoint('ck-d5'), '-d', 'camvid', '--data-root', await camvid('cv-noimg', 2, (r) => fs.rmSync(path.join(r, 'i1.png')))], message: /image file not found: .*cv-noimg\/i1\.png/ },

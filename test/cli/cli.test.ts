@@ -9,6 +9,7 @@ import { classifyCommand } from '../../src/cli/classify_command';
 import { demoCommand } from '../../src/cli/demo_command';
 import { demoContextCommand } from '../../src/cli/demo_context_command';
 import { packCommand } from '../../src/cli/pack_command';
+import { plotCommand } from '../../src/cli/plot_command';
 import { evalCommand } from '../../src/cli/eval_command';
 import { predictCommand } from '../../src/cli/predict_command';
 import { trainCommand } from '../../src/cli/train_command';
@@ -31,6 +32,7 @@ const commands: Array<[string, () => Command]> = [
   ['demo-context', demoContextCommand],
   ['classify', classifyCommand],
   ['pack', packCommand],
+  ['plot', plotCommand],
 ];
 
 test('--help of the program and of every command exits 0 and mentions every option', async () => {
@@ -93,7 +95,8 @@ test('train, eval and predict end to end on a tiny context model', async () => {
   assert.match(trained.stdout, /model saved to/);
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /trian/);
-  for (const file of ['config.json', 'metrics.jsonl', 'final/model.json', 'final/weights.bin']) {
+  assert.match(trained.stdout, /training curves: .*training\.md/);
+  for (const file of ['config.json', 'metrics.jsonl', 'final/model.json', 'final/weights.bin', 'report/training.md', 'report/training.png', 'report/training.svg']) {
     assert.ok(fs.existsSync(path.join(workDir, file)), `${file} written`);
   }
   const iterations = fs
@@ -110,7 +113,7 @@ test('train, eval and predict end to end on a tiny context model', async () => {
   const metricsFile = path.join(tmp, 'eval.json');
   const outDir = path.join(tmp, 'pred');
   const [evaluated, predicted] = await Promise.all([
-    runCli(['eval', '-k', workDir, '--backend', 'cpu', '--limit', '2', '-o', metricsFile]),
+    runCli(['eval', '-k', workDir, '--backend', 'cpu', '--limit', '2', '-o', metricsFile, '--report', path.join(tmp, 'eval-report')]),
     runCli(['predict', image, '-k', workDir, '-o', outDir, '--backend', 'cpu', '--scales', '1,0.8', '--flip']),
   ]);
   assert.equal(evaluated.code, 0, evaluated.stderr);
@@ -119,6 +122,11 @@ test('train, eval and predict end to end on a tiny context model', async () => {
   assert.equal(report.confusion.numClasses, L);
   assert.equal(report.data.type, 'context', 'eval takes the data set from the run');
   assert.ok(report.metrics.mIoU >= 0 && report.metrics.mIoU <= 1);
+  const md = fs.readFileSync(path.join(tmp, 'eval-report', 'eval.md'), 'utf8');
+  assert.match(md, /!\[IoU per class\]\(per_class_iou\.png\)/);
+  assert.match(md, /!\[Confusion matrix\]\(confusion\.png\)/);
+  assert.ok(md.includes(`| **mean** | **${(100 * report.metrics.mIoU).toFixed(2)}**`), 'the report has the evaluated mIoU');
+  for (const f of ['confusion.svg', 'confusion.png', 'per_class_iou.svg', 'per_class_iou.png']) assert.ok(fs.statSync(path.join(tmp, 'eval-report', f)).size > 500, f);
 
   assert.equal(predicted.code, 0, predicted.stderr);
   const labelFile = path.join(outDir, 'input.png');

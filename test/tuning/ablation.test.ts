@@ -156,10 +156,13 @@ test('ablation on a tiny context set with two untrained models: every row equals
   sameMetrics(result.combineTable[2].crf, await evaluate(joint, { ensemble: six('avgmax'), crf }), 'avgmax, CRF');
   sameMetrics(result.combineTable[3].crf, await evaluate(joint, { ensemble: six('learned'), crf: crfLearned }), 'learned, its own CRF');
 
-  const files = writeAblationReport(path.join(tmp, 'report'), result, ablationInfo(setup, dataset, { joint: 'j', baseline: 'b' }));
+  const files = await writeAblationReport(path.join(tmp, 'report'), result, ablationInfo(setup, dataset, { joint: 'j', baseline: 'b' }));
   const md = fs.readFileSync(files.markdown, 'utf8');
   for (const r of ABLATION_ROWS) assert.ok(md.includes(`| ${r.label} |`), `markdown has row ${r.label}`);
   assert.match(md, /\| \(avg \+ max\) \/ 2 \|/);
+  assert.match(md, /!\[Ablation rows per class\]\(ablation_per_class\.png\)/);
+  const svg = fs.readFileSync(path.join(tmp, 'report', 'ablation_per_class.svg'), 'utf8');
+  for (const r of ABLATION_ROWS) assert.ok(svg.includes(r.label.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')), `chart legend names ${r.label}`);
   const json = JSON.parse(fs.readFileSync(files.json, 'utf8'));
   assert.equal(json.rows.length, ABLATION_ROWS.length);
   assert.equal(json.rows[0].metrics.perClass.length, L);

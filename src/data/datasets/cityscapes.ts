@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseField } from '../../util/validate';
 import type { Rgb } from '../palette';
 import type { Dataset } from '../types';
 import { IGNORE_INDEX } from '../types';
@@ -55,7 +56,7 @@ const IMAGE_SUFFIX = '_leftImg8bit.png';
 /** Opens split `split` (train, val, test) of the Cityscapes folder `config.root`. */
 export function createCityscapes(config: DataConfig, split: string): Dataset {
   const root = requireRoot(config.root, 'cityscapes');
-  const o = cityscapesDataSchema.parse(config.cityscapes ?? {});
+  const o = parseField(cityscapesDataSchema, config.cityscapes ?? {}, 'data.cityscapes');
   const imageDir = path.join(root, 'leftImg8bit', split);
   const labelDir = path.join(root, o.annotationDir, split);
   const labelSuffix = `_${o.annotationDir}_${o.labels === 'labelIds' ? 'labelIds' : 'labelTrainIds'}.png`;

@@ -5,11 +5,13 @@
  * The SBD-augmented training set in its common PNG form is the split
  * `train_aug`: ids listed in `ImageSets/Segmentation/train_aug.txt`, labels
  * (gray PNGs) in `SegmentationClassAug/`. data.root may be `VOCdevkit` or
- * `VOCdevkit/VOC2012`; the folder names are settings (`data.voc`).
+ * `VOCdevkit/VOC2012` (or the folder holding VOCdevkit); the folder names are
+ * settings (`data.voc`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseField } from '../../util/validate';
 import { labelColormap, Rgb } from '../palette';
 import { Dataset } from '../types';
 import { identityMapping, PairEntry, PairListDataset, readListFile, requireRoot } from './pair_list';
@@ -45,9 +47,9 @@ const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 /** Opens split `split` of the VOC-style folder `config.root`. */
 export function createVoc(config: DataConfig, split: string): Dataset {
   const given = requireRoot(config.root, 'voc');
-  // The published archive unpacks to VOCdevkit/VOC2012: accept either folder.
-  const root = !fs.existsSync(path.join(given, 'JPEGImages')) && fs.existsSync(path.join(given, 'VOC2012')) ? path.join(given, 'VOC2012') : given;
-  const dirs = vocDataSchema.parse(config.voc ?? {});
+  // The published archive unpacks to VOCdevkit/VOC2012: the root may be that folder, VOCdevkit, or the folder holding it.
+  const root = [given, path.join(given, 'VOC2012'), path.join(given, 'VOCdevkit', 'VOC2012')].find((d) => fs.existsSync(path.join(d, 'JPEGImages'))) ?? given;
+  const dirs = parseField(vocDataSchema, config.voc ?? {}, 'data.voc');
   const labelDir = dirs.augSplits.includes(split) ? dirs.augLabelDir : dirs.labelDir;
   const listFile = path.join(root, dirs.listDir, `${split}.txt`);
   const entries: PairEntry[] = readListFile(listFile, `voc '${split}'`).map(({ line, text }) => {
