@@ -45,6 +45,8 @@ export interface SegmentOptions {
    * with the stored settings when the model has some, else off.
    */
   crf?: boolean | Partial<CrfSettings>;
+  /** Sliding-window inference in tiles of this size (pixels), for images too large to run whole (e.g. Cityscapes' 1024×2048). */
+  window?: { height: number; width: number };
 }
 
 /** What `segment` returns. */
@@ -127,7 +129,7 @@ function choicesOf(options: SegmentOptions): PipelineChoices {
   const e = options.ensemble;
   const ensemble: PipelineChoices = e === true ? { ...SIX_CANDIDATES } : e ? { ...e } : {};
   const c = options.crf;
-  return { ...ensemble, crf: c === undefined ? undefined : c !== false, crfOverrides: typeof c === 'object' ? c : undefined };
+  return { ...ensemble, window: options.window, crf: c === undefined ? undefined : c !== false, crfOverrides: typeof c === 'object' ? c : undefined };
 }
 
 class LoadedSegmenter implements Segmenter {

@@ -99,6 +99,12 @@ test('segment with the 6-candidate ensemble and explicit scales', async () => {
   assert.ok(six.scores.some((v, i) => Math.abs(v - single.scores[i]) > 1e-6), 'the ensemble changes the scores');
   // One candidate: max and avg are the same.
   assert.deepEqual(Array.from(custom.scores), Array.from(single.scores));
+  // Sliding window: tiles as large as the image give the whole-image scores; smaller tiles give scores of the same size, which differ.
+  const whole = await segmenter.segment({ data: rgb, width, height }, { window: { height: 40, width: 40 } });
+  assert.deepEqual(Array.from(whole.scores), Array.from(single.scores));
+  const tiled = await segmenter.segment({ data: rgb, width, height }, { window: { height: 12, width: 12 } });
+  assert.equal(tiled.scores.length, single.scores.length);
+  assert.ok(tiled.scores.some((v, i) => Math.abs(v - single.scores[i]) > 1e-6), 'tiles see less context than the whole image');
   segmenter.dispose();
 });
 

@@ -41,8 +41,16 @@ export async function evaluateDataset(
   const total = Math.min(dataset.length, opts.limit ?? Infinity);
   if (total === 0) throw new Error(`data set ${dataset.type}/${dataset.split} is empty`);
   const confusion = new ConfusionMatrix(L);
+  // The next sample is read (decoded on the image library's threads) while this one is predicted.
+  const read = (i: number) => {
+    const p = dataset.get(i);
+    p.catch(() => {}); // its error is thrown when awaited, in order
+    return p;
+  };
+  let next = read(0);
   for (let i = 0; i < total; i++) {
-    const sample = await dataset.get(i);
+    const sample = await next;
+    if (i + 1 < total) next = read(i + 1);
     const scores = await predict(sample);
     if (scores.length !== sample.height * sample.width * L) {
       throw new Error(`prediction for ${sample.name} has ${scores.length} scores, expected ${sample.height}×${sample.width}×${L}`);

@@ -184,10 +184,13 @@ export function classBarsChart(b: ClassBars): ChartSpec {
   const left = Math.min(220, 20 + 7 * longest);
   const decimals = b.decimals ?? 1;
   const single = groups === 1;
+  const legendWidth = 60 + 8.5 * Math.max(...b.series.map((s) => s.name.length));
   const option: EChartsOption = {
     title: { text: b.title, ...TITLE },
-    legend: single ? undefined : { top: 30, data: b.series.map((s) => s.name) },
-    grid: { left, right: 70, top: single ? 45 : 70, bottom: 50 },
+    // Legend in a column at the right: names of any length never overlap.
+    // Placed from the left: ECharts measures text narrower than it renders, so a right-anchored legend would overflow.
+    legend: single ? undefined : { orient: 'vertical', left: left + 620, top: 45, data: b.series.map((s) => s.name) },
+    grid: { left, width: 550, top: 45, bottom: 50 },
     xAxis: { type: 'value', name: b.axis, nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'category', data: [...b.classes], inverse: true, axisLabel: { interval: 0, fontSize: 11 } },
     series: b.series.map((s) => ({
@@ -201,5 +204,5 @@ export function classBarsChart(b: ClassBars): ChartSpec {
       label: { show: true, position: 'right', fontSize: groups > 3 ? 8 : 10, formatter: (p: { value?: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(decimals) : '') },
     })),
   };
-  return { option, width: left + 620, height: (single ? 95 : 120) + n * rowHeight };
+  return { option, width: left + 620 + (single ? 0 : legendWidth), height: 95 + Math.max(n * rowHeight, single ? 0 : 24 * groups) };
 }
