@@ -30,7 +30,7 @@ test('data check on good fixtures of each published layout: exit 0, counts, and 
     const c = cases[i];
     assert.equal(r.code, 0, `${c.type}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`${c.type}/${c.split} .*: 6 pairs listed, 6 read, 0 bad`));
-    assert.match(r.stdout, /image sizes: \d+x\d+ \(\d+\)/);
+    assert.match(r.stdout, /image sizes \(HxW\): \d+x\d+ \(\d+\)/);
     const dir = path.join(tmp, `report-${c.type}`);
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'data_check.json'), 'utf8'));
     assert.equal(json.stats.images, 6);
