@@ -11,43 +11,25 @@
  */
 import * as path from 'node:path';
 import type { BackendName } from './engine/backend';
-import type { CrfSettings } from './crf/settings';
 import { loadCrfWasm } from './crf/wasm/wasm_module';
 import { labelColormap } from './data/palette';
 import { rgbBytes, type PixelData } from './data/rgb';
 import { initBackend } from './engine/backend';
-import { SIX_CANDIDATES } from './ensemble/candidates';
-import { type CombineMode } from './ensemble/combine';
 import { loadCheckpoint } from './model/serialization';
 import { shippedModelDir } from './model/shipped';
 import type { NetworkRunner } from './ensemble/network';
 import { createCrfRunner, defaultCrfThreads, type CrfRunner } from './pipeline/crf_runner';
 import { inferenceSettingsFromMetadata, type StoredInferenceSettings } from './pipeline/model_settings';
 import { predictScores } from './pipeline/predictor';
-import { resolvePipeline, type PipelineChoices } from './pipeline/resolve';
+import { resolvePipeline, segmentChoices, type SegmentChoices } from './pipeline/resolve';
 import { openNetwork, type RuntimeChoice } from './pipeline/runtime';
 
 /** Pixels of an image: RGB or RGBA bytes, row-major (e.g. a browser `ImageData`). */
 export type ImageInput = PixelData;
 
 /** Test-time options of {@link Segmenter.segment}. */
-export interface SegmentOptions {
-  /**
-   * Multiple reinitialization: `true` for the paper's 6 candidates (scales
-   * 1.2/1.0/0.8 × flip, average), or explicit settings; `combine: 'learned'`
-   * uses the weights stored with the model (and their scales unless given).
-   * Default: one candidate, at the test scale stored with the model (else 1).
-   */
-  ensemble?: boolean | { scales?: number[]; flip?: boolean; combine?: CombineMode };
-  /**
-   * Guidance CRF: `true` = the settings stored with the model (else defaults),
-   * `false` = off, an object = these settings over the stored ones. Default: on
-   * with the stored settings when the model has some, else off.
-   */
-  crf?: boolean | Partial<CrfSettings>;
-  /** Sliding-window inference in tiles of this size (pixels), for images too large to run whole (e.g. Cityscapes' 1024×2048). */
-  window?: { height: number; width: number };
-}
+/** Options of `segment` (see {@link SegmentChoices}). */
+export type SegmentOptions = SegmentChoices;
 
 /** What `segment` returns. */
 export interface SegmentationResult {
@@ -124,14 +106,6 @@ export async function load(checkpointDir: string = shippedModelDir(), options: L
   return new LoadedSegmenter(network, network.runtime === 'tfjs' ? () => model.dispose() : () => {}, classes, palette, stored, threads);
 }
 
-/** The pipeline choices of segment options. */
-function choicesOf(options: SegmentOptions): PipelineChoices {
-  const e = options.ensemble;
-  const ensemble: PipelineChoices = e === true ? { ...SIX_CANDIDATES } : e ? { ...e } : {};
-  const c = options.crf;
-  return { ...ensemble, window: options.window, crf: c === undefined ? undefined : c !== false, crfOverrides: typeof c === 'object' ? c : undefined };
-}
-
 class LoadedSegmenter implements Segmenter {
   private runner: Promise<CrfRunner> | null = null;
 
@@ -147,7 +121,7 @@ class LoadedSegmenter implements Segmenter {
   async segment(image: ImageInput, options: SegmentOptions = {}): Promise<SegmentationResult> {
     const { width, height } = image;
     const rgb = rgbBytes(image);
-    const pipeline = resolvePipeline(choicesOf(options), this.stored);
+    const pipeline = resolvePipeline(segmentChoices(options, this.stored), this.stored);
     // The CRF threads start on first use and serve every later call.
     if (pipeline.crf && !this.runner) this.runner = createCrfRunner(this.threads);
     const crfRunner = pipeline.crf ? await this.runner! : undefined;

@@ -5,22 +5,11 @@
  */
 import * as os from 'node:os';
 import { GuidanceCrfPool } from '../crf/crf_pool';
-import type { CrfExecutor, CrfInput, CrfResult } from '../crf/crf_input';
-import { INLINE_CRF } from '../crf/guidance_crf';
-import { prepareGuide } from '../crf/guided_filter';
 import type { Guide } from '../crf/guide';
 import type { CrfSettings } from '../crf/settings';
+import { INLINE_CRF_RUNNER, runnerOfExecutor, type CrfRunner } from './runner_of_executor';
 
-/** Runs the CRF on one image at a time. */
-export interface CrfRunner {
-  readonly threads: number;
-  /** Same inputs and results as `runGuidanceCrf`. */
-  run(input: CrfInput, settings: CrfSettings): CrfResult;
-  /** Guide of an image for settings' r, ε and subsample (shared memory when the runner has worker threads). */
-  prepareGuide(image: Uint8Array, height: number, width: number, settings: CrfSettings): Guide;
-  /** Stops worker threads, if any. */
-  close(): Promise<void>;
-}
+export type { CrfRunner };
 
 /** Default thread count: one per CPU core. */
 export function defaultCrfThreads(): number {
@@ -30,13 +19,7 @@ export function defaultCrfThreads(): number {
 /** A runner with `threads` threads (1: plain single-thread code, no workers). */
 export async function createCrfRunner(threads: number = defaultCrfThreads()): Promise<CrfRunner> {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`CRF threads must be a positive integer, got ${threads}`);
-  const executor: CrfExecutor = threads > 1 ? await GuidanceCrfPool.create(threads) : INLINE_CRF;
-  return {
-    threads,
-    run: (input, settings) => executor.run(input, settings),
-    prepareGuide: (image, height, width, s) => prepareGuide(image, height, width, s.r, s.eps, { subsample: s.subsample, shared: threads > 1 }),
-    close: () => executor.close(),
-  };
+  return threads > 1 ? runnerOfExecutor(await GuidanceCrfPool.create(threads), threads) : INLINE_CRF_RUNNER;
 }
 
 /**

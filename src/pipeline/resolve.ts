@@ -5,7 +5,7 @@
  * candidate set.
  */
 import { resolveCrfSettings, type CrfSettings } from '../crf/settings';
-import type { EnsembleOptions } from '../ensemble/candidates';
+import { SIX_CANDIDATES, type EnsembleOptions } from '../ensemble/candidates';
 import type { CombineMode } from '../ensemble/combine';
 import type { StoredInferenceSettings } from './model_settings';
 import type { PipelineOptions } from './predictor';
@@ -58,4 +58,28 @@ export function resolveCrf(choices: PipelineChoices, stored: StoredInferenceSett
 /** Full pipeline options. */
 export function resolvePipeline(choices: PipelineChoices, stored: StoredInferenceSettings = {}): PipelineOptions {
   return { ensemble: resolveEnsemble(choices, stored), crf: resolveCrf(choices, stored) };
+}
+
+/** The options of `segment` in `load()` and in the browser entry. */
+export interface SegmentChoices {
+  /**
+   * `true`: the model's multi-candidate pipeline, i.e. its stored learned combination (with the
+   * candidates it was fitted for) when it has one, else the paper's 6 candidates averaged;
+   * or explicit settings. Default: one candidate at the stored test scale.
+   */
+  ensemble?: boolean | { scales?: number[]; flip?: boolean; combine?: CombineMode };
+  /** `true` = the stored settings (else defaults), `false` = off, an object = these over the stored ones. Default: on when the model has stored settings. */
+  crf?: boolean | Partial<CrfSettings>;
+  /** Sliding-window tile size, for images too large to run whole. */
+  window?: { height: number; width: number };
+}
+
+/** The pipeline choices of segment options, for a model with `stored` settings. */
+export function segmentChoices(o: SegmentChoices, stored: StoredInferenceSettings): PipelineChoices {
+  const e = o.ensemble;
+  let ensemble: PipelineChoices = {};
+  if (e === true) ensemble = stored.combineWeights ? { combine: 'learned' } : { scales: [...SIX_CANDIDATES.scales], flip: true, combine: 'avg' };
+  else if (e) ensemble = { ...e };
+  const c = o.crf;
+  return { ...ensemble, window: o.window, crf: c === undefined ? undefined : c !== false, crfOverrides: typeof c === 'object' ? c : undefined };
 }

@@ -6,20 +6,17 @@
  * the page. Nothing on this path imports Node or tfjs.
  */
 import * as ort from 'onnxruntime-web';
-import { prepareGuide } from '../crf/guided_filter';
-import { INLINE_CRF } from '../crf/guidance_crf';
 import type { CrfSettings } from '../crf/settings';
 import { loadCrfWasm } from '../crf/wasm/wasm_module';
-import { SIX_CANDIDATES } from '../ensemble/candidates';
 import type { CombineMode } from '../ensemble/combine';
 import { inferUnary, onnxRunner, type NetworkRunner } from '../ensemble/network';
 import { rgbBytes } from '../data/rgb';
 import { argmax } from '../eval/metrics_oracle';
 import { OnnxNetwork, type OrtModule } from '../onnx/network';
-import type { CrfRunner } from '../pipeline/crf_runner';
+import { INLINE_CRF_RUNNER } from '../pipeline/runner_of_executor';
 import { inferenceSettingsFromMetadata, type StoredInferenceSettings } from '../pipeline/model_settings';
 import { refineScores } from '../pipeline/refine';
-import { resolvePipeline, type PipelineChoices } from '../pipeline/resolve';
+import { resolvePipeline, segmentChoices, type SegmentChoices } from '../pipeline/resolve';
 
 /** What `load` reads: the model folder's `model.json` (topology and metadata) and its exported network. */
 export interface WebModelFiles {
@@ -39,12 +36,8 @@ export interface WebLoadOptions {
 /** Anything with RGBA pixels: `ImageData`, a canvas, an `<img>` (drawn to a canvas), or raw RGB(A) bytes. */
 export type WebImage = ImageData | HTMLImageElement | HTMLCanvasElement | ImageBitmap | { data: Uint8Array | Uint8ClampedArray; width: number; height: number };
 
-export interface WebSegmentOptions {
-  /** Test-time candidates: `true` for the stored learned combination (or the paper's 6), or explicit settings. Default: the stored test scale, one candidate. */
-  ensemble?: boolean | { scales?: number[]; flip?: boolean; combine?: CombineMode };
-  /** Guidance CRF: on with the stored settings (default when stored), off, or these settings over them. */
-  crf?: boolean | Partial<CrfSettings>;
-}
+/** Options of `segment`: the same as `load()`'s in Node (see {@link SegmentChoices}). */
+export type WebSegmentOptions = SegmentChoices;
 
 export interface WebSegmentation {
   width: number;
@@ -105,21 +98,6 @@ function rgbOf(image: WebImage): { rgb: Uint8Array; width: number; height: numbe
   return { rgb: rgbBytes(ctx.getImageData(0, 0, width, height)), width, height };
 }
 
-/** The guidance CRF on the page's thread. */
-const PAGE_CRF: CrfRunner = {
-  threads: 1,
-  run: (input, settings) => INLINE_CRF.run(input, settings),
-  prepareGuide: (image, height, width, s) => prepareGuide(image, height, width, s.r, s.eps, { subsample: s.subsample }),
-  close: async () => {},
-};
-
-function choicesOf(options: WebSegmentOptions): PipelineChoices {
-  const e = options.ensemble;
-  const ensemble: PipelineChoices = e === true ? {} : e ? { ...e } : {};
-  const c = options.crf;
-  return { ...ensemble, crf: c === undefined ? undefined : c !== false, crfOverrides: typeof c === 'object' ? c : undefined };
-}
-
 /**
  * Loads a model: `source` is the URL of a folder holding `model.json` and
  * `model.onnx` (as `npm run web` serves the shipped one), or the files themselves.
@@ -159,14 +137,11 @@ export async function load(source: string | WebModelFiles, options: WebLoadOptio
     threads,
     async segment(image, segmentOptions = {}) {
       const { rgb, width, height } = rgbOf(image);
-      const choices = choicesOf(segmentOptions);
-      if (segmentOptions.ensemble === true && !stored.combineWeights) Object.assign(choices, { scales: [...SIX_CANDIDATES.scales], flip: true });
-      if (segmentOptions.ensemble === true && stored.combineWeights) choices.combine = 'learned';
-      const pipeline = resolvePipeline(choices, stored);
+      const pipeline = resolvePipeline(segmentChoices(segmentOptions, stored), stored);
       const t0 = performance.now();
       const u = await inferUnary(runner, rgb, height, width, pipeline.ensemble);
       const t1 = performance.now();
-      const scores = refineScores({ image: rgb, height, width, numClasses: L, unary: u.scores, global: u.global }, pipeline.crf ?? null, PAGE_CRF);
+      const scores = refineScores({ image: rgb, height, width, numClasses: L, unary: u.scores, global: u.global }, pipeline.crf ?? null, INLINE_CRF_RUNNER);
       const t2 = performance.now();
       const { scales, flip, combine } = pipeline.ensemble;
       return {
