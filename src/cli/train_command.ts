@@ -116,7 +116,14 @@ export function trainCommand(): Command {
           ` (${params.toLocaleString('en-US')} parameters, ${tf.memory().numTensors} tensors left)\n`,
       );
       // The curves are drawn whether the run finished or stopped.
-      if (result.iteration > 0) process.stdout.write(`training curves: ${await writeTrainingReport(o.workDir)}\n`);
+      if (result.iteration > 0) {
+        try {
+          process.stdout.write(`training curves: ${await writeTrainingReport(o.workDir)}\n`);
+        } catch (err) {
+          // The run itself succeeded: a picture that cannot be drawn is a warning, not a failed training.
+          process.stderr.write(`warning: no training curves: ${(err as Error).message}\n`);
+        }
+      }
       if (result.finalDir) process.stdout.write(`model saved to ${result.finalDir}\n`);
       else {
         process.stdout.write(`resume with: guideseg train --work-dir ${o.workDir} --resume\n`);

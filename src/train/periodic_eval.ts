@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { Config } from '../config/schema';
+import { badSamplesError, findBadSamples } from '../data/check';
 import { buildDataset } from '../data/registry';
 import type { Dataset } from '../data/types';
 import { evaluateDataset } from '../eval/evaluate';
@@ -35,14 +36,19 @@ export class PeriodicValidation {
     private readonly workDir: string,
   ) {}
 
-  /** The validation of `config` (null without `train.evalInterval`), checked now so a bad split stops the run before it starts. */
-  static open(config: Config, workDir: string): PeriodicValidation | null {
+  /**
+   * The validation of `config` (null without `train.evalInterval`); its split is read once now, so a
+   * missing, corrupt or mismatched pair stops the run before it starts, not at the first validation.
+   */
+  static async open(config: Config, workDir: string): Promise<PeriodicValidation | null> {
     const interval = config.train.evalInterval;
     if (interval === undefined) return null;
     const dataset = buildDataset(config.data, config.data.valSplit);
     if (dataset.classes.length !== config.model.numClasses) {
       throw new Error(`train.evalInterval: data set ${dataset.type}/${dataset.split} has ${dataset.classes.length} classes, the model ${config.model.numClasses}`);
     }
+    const bad = await findBadSamples(dataset);
+    if (bad.length) throw new Error(`train.evalInterval: ${badSamplesError(dataset, bad).message}`);
     return new PeriodicValidation(interval, dataset, config.train.evalLimit, workDir);
   }
 

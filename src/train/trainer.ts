@@ -76,7 +76,7 @@ export async function train(config: Config, opts: TrainOptions): Promise<TrainRe
   // Every pair is read once now, so a bad file late in the list stops the run before it starts, with all the others.
   const bad = await findBadSamples(dataset, opts.onDataCheck);
   if (bad.length) throw badSamplesError(dataset, bad);
-  const validation = PeriodicValidation.open(config, workDir);
+  const validation = await PeriodicValidation.open(config, workDir);
   if (opts.resume && fs.existsSync(path.join(workDir, RUN_CONFIG_FILE))) {
     const previous = readRunConfig(workDir).model;
     if (JSON.stringify(previous) !== JSON.stringify(config.model)) {

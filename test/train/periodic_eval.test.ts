@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import sharp from 'sharp';
 import { parseConfig, type Config } from '../../src/config/schema';
 import { initBackend } from '../../src/engine/backend';
 import { buildDataset } from '../../src/data/registry';
@@ -89,5 +90,23 @@ test('train.evalInterval with a val split that does not exist is refused before 
   const workDir = path.join(tmp, 'refused');
   const cfg = config();
   await assert.rejects(train({ ...cfg, data: { ...cfg.data, valSplit: 'nosuch' } }, { workDir, interactive: false }), /nosuch|split/);
+  assert.equal(fs.existsSync(workDir), false);
+});
+
+test('train.evalInterval with a corrupt val image is refused before anything is written, naming the file', async () => {
+  const root = path.join(tmp, 'camvid');
+  fs.mkdirSync(root, { recursive: true });
+  const rgb = Buffer.alloc(16 * 16 * 3, 90);
+  for (const name of ['a', 'b']) {
+    await sharp(rgb, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(root, `${name}.png`));
+    await sharp(Buffer.alloc(16 * 16, 3), { raw: { width: 16, height: 16, channels: 1 } }).png().toFile(path.join(root, `${name}_L.png`));
+  }
+  fs.writeFileSync(path.join(root, 'b.png'), 'not a PNG');
+  fs.writeFileSync(path.join(root, 'train.txt'), 'a.png a_L.png\n');
+  fs.writeFileSync(path.join(root, 'val.txt'), 'a.png a_L.png\nb.png b_L.png\n');
+  const cfg = config();
+  const workDir = path.join(tmp, 'refused-corrupt');
+  const camvid = { ...cfg, model: { ...cfg.model, numClasses: 11 }, data: { type: 'camvid', root, trainSplit: 'train', valSplit: 'val' } };
+  await assert.rejects(train(camvid, { workDir, interactive: false }), /train\.evalInterval: camvid\/val: 1 of 2 samples cannot be used:\n  sample 1: .*b\.png/);
   assert.equal(fs.existsSync(workDir), false);
 });

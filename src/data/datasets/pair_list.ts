@@ -153,7 +153,8 @@ export function filesWithSuffix(dir: string, suffix: string, what: string): stri
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? path.join(rel, e.name) : e.name;
-      if (e.isDirectory()) walk(child);
+      // A linked folder (a data set assembled from several places) is walked like a folder.
+      if (e.isDirectory() || (e.isSymbolicLink() && fs.statSync(path.join(dir, child)).isDirectory())) walk(child);
       else if (e.name.endsWith(suffix)) out.push(child);
     }
   };
