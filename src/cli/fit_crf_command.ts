@@ -111,6 +111,7 @@ export function fitCrfCommand(): Command {
         const outcome = await fitInferenceSettings(network, dataset, runner, {
           scales: ensemble.scales,
           flip: ensemble.flip,
+          window: o.window ? { height: o.window[0], width: o.window[1] } : undefined,
           limit: o.limit,
           every: o.every,
           crf: {

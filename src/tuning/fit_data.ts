@@ -27,6 +27,8 @@ export interface CrfFitSample {
 export interface FitDataOptions {
   scales: number[];
   flip: boolean;
+  /** Sliding-window tile size (ensemble/sliding_window.ts); absent = whole images. */
+  window?: { height: number; width: number };
   /** Images of the split to use (default all): the first `limit`, or with `every`, every `every`-th image from the first. */
   limit?: number;
   /** Take every `every`-th image of the split (0, every, 2·every, …; default 1). */

@@ -18,6 +18,8 @@ import type { StoredCombineWeights, StoredCrfAveraged } from '../pipeline/model_
 export interface FitRequest {
   scales: number[];
   flip: boolean;
+  /** Sliding-window tile size; absent = whole images. */
+  window?: { height: number; width: number };
   /** Images of the split to fit on: the first `limit` (with `every`: every `every`-th image, at most `limit`). */
   limit?: number;
   every?: number;
@@ -63,6 +65,7 @@ export async function fitInferenceSettings(
   const data = await collectFitData(network, dataset, {
     scales: request.scales,
     flip: request.flip,
+    window: request.window,
     limit: request.limit,
     every: request.every,
     crfCombine,

@@ -39,3 +39,19 @@ test('collectFitData takes the first images, or every k-th one from the first, a
     model.dispose();
   }
 });
+
+test('collectFitData runs the network in tiles when a sliding window is given', async () => {
+  await initBackend('cpu');
+  const model = buildSegmentor(modelPreset('bench-vgg', { numClasses: 3, backbone: { width: 0.0625 }, denseHead: { channels: 4, dilation: 2 }, clsHead: { hidden: 4, poolSize: 2 } }), 1);
+  try {
+    const sizes: number[][] = [];
+    const runner = tfjsRunner(model);
+    const spy = { ...runner, candidateMaps: (img: Uint8Array, h: number, w: number, o: Parameters<typeof runner.candidateMaps>[3]) => (sizes.push([h, w]), runner.candidateMaps(img, h, w, o)) };
+    const opts = { scales: [1], flip: false, combinePixels: 4, limit: 1 };
+    await collectFitData(spy, tinySplit(1, []), opts);
+    await collectFitData(spy, tinySplit(1, []), { ...opts, window: { height: 4, width: 6 } });
+    assert.deepEqual(sizes, [[8, 8], [4, 6], [4, 6], [4, 6], [4, 6], [4, 6], [4, 6]]);
+  } finally {
+    model.dispose();
+  }
+});
