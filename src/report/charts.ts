@@ -187,8 +187,7 @@ export function classBarsChart(b: ClassBars): ChartSpec {
   const legendWidth = 60 + 8.5 * Math.max(...b.series.map((s) => s.name.length));
   const option: EChartsOption = {
     title: { text: b.title, ...TITLE },
-    // Legend in a column at the right: names of any length never overlap.
-    // Placed from the left: ECharts measures text narrower than it renders, so a right-anchored legend would overflow.
+    // A column right of the bars, anchored on its left: ECharts measures text narrower than it renders.
     legend: single ? undefined : { orient: 'vertical', left: left + 620, top: 45, data: b.series.map((s) => s.name) },
     grid: { left, width: 550, top: 45, bottom: 50 },
     xAxis: { type: 'value', name: b.axis, nameLocation: 'middle', nameGap: 28 },
