@@ -5,7 +5,7 @@ import { compatibilityMatrix, logPresenceFromGlobalScores } from '../../src/crf/
 import { prepareGuide } from '../../src/crf/guided_filter';
 import { Rng } from '../../src/util/rng';
 import type { CrfKernelChoice } from '../../src/crf/crf_input';
-import { bruteMeanField, explicitKernel, randomImage, relativeError } from './reference';
+import { bruteMeanField, explicitKernel, KERNEL_TOLERANCE, randomImage, relativeError } from './reference';
 
 function randomCase(rng: Rng, H: number, W: number, L: number) {
   const image = randomImage(rng, H, W, 20);
@@ -26,13 +26,13 @@ for (const kernel of KERNELS) test(`λ = 0 (${kernel} kernel): mean-field scores
     const K = explicitKernel(image, H, W, r, 10);
     const ref = bruteMeanField(K, unary, H * W, L, compatibilityMatrix(null, 0, L), w, T);
     const err = relativeError(res.scores, ref);
-    assert.ok(err < 1e-5, `${H}x${W} L=${L} r=${r} T=${T}: relative error ${err}`);
+    assert.ok(err < KERNEL_TOLERANCE[kernel as 'js' | 'wasm'], `${H}x${W} L=${L} r=${r} T=${T}: relative error ${err}`);
     for (let i = 0; i < H * W; i++) {
       const row = Array.from(ref.subarray(i * L, (i + 1) * L));
       const best = row.indexOf(Math.max(...row));
-      // Ties within float error could flip the label; only check clear winners.
+      // Ties within the kernel's error could flip the label; only check clear winners.
       const sorted = [...row].sort((a, b) => b - a);
-      if (sorted[0] - sorted[1] > 1e-4) assert.equal(res.labels[i], best);
+      if (sorted[0] - sorted[1] > 100 * KERNEL_TOLERANCE[kernel as 'js' | 'wasm']) assert.equal(res.labels[i], best);
     }
   }
 });
@@ -48,7 +48,7 @@ for (const kernel of KERNELS) test(`λ > 0 (${kernel} kernel): content-sensitive
     const K = explicitKernel(image, H, W, r, 10);
     const ref = bruteMeanField(K, unary, H * W, L, compatibilityMatrix(lp, lambda, L), w, T);
     const err = relativeError(res.scores, ref);
-    assert.ok(err < 1e-5, `${H}x${W} L=${L} r=${r}: relative error ${err}`);
+    assert.ok(err < KERNEL_TOLERANCE[kernel as 'js' | 'wasm'], `${H}x${W} L=${L} r=${r}: relative error ${err}`);
   }
 });
 

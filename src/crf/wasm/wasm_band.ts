@@ -24,7 +24,7 @@ export interface WasmBandShape {
   logPresence: ArrayLike<number> | null;
 }
 
-/** Output columns per strip: keeps the ring of pass-1 rows (about 0.8 MB at L = 11, r = 4) in the core's cache. */
+/** Output columns per strip: keeps the ring of pass-1 rows (about 0.4 MB at L = 11, r = 4) in the core's cache. */
 export const WASM_STRIP_WIDTH = 256;
 
 const PAGE = 65536;
@@ -58,10 +58,11 @@ export class WasmBand {
     this.c0 = Math.max(0, s.y0 - r);
     this.c1 = Math.min(H, s.y1 + r);
     const rows = this.g1 - this.g0;
-    const strip = Math.min(W, Math.max(1, this.stripWidth));
-    const CP = L & ~1; // F = L − 1 filtered channels, rounded up to even
-    const LP = (L + 1) & ~1;
-    const colBytes = 4 * CP * 8;
+    // Strips start at multiples of 4: the updates' pixel groups are aligned to columns 0, 4, 8, …
+    const strip = Math.min(W, (Math.max(1, this.stripWidth) + 3) & ~3);
+    const CP = (L + 2) & ~3; // F = L − 1 filtered channels, rounded up to a multiple of 4
+    const LP = (L + 3) & ~3;
+    const colBytes = 4 * CP * 4;
     let at = align(this.k.heapBase());
     const take = (bytes: number) => {
       const p = at;
@@ -73,15 +74,19 @@ export class WasmBand {
     this.invCov = take(rows * W * 48);
     this.unary = take(rows * W * L * 4);
     this.q = [take(rows * W * L * 4), take(rows * W * L * 4)];
+    const image32 = take(rows * W * 16);
+    const mean32 = take(rows * W * 16);
+    const invCov32 = take(rows * W * 32);
+    const unaryT = take(rows * ((W + 3) & ~3) * L * 4);
     const invRows = take(H * 8);
     const invCols = take(W * 8);
-    const logP = take(LP * 8);
+    const invCols32 = take(W * 4);
+    const logP = take(LP * 4);
     const col1 = take((strip + 6 * r + 2) * colBytes);
     const col2 = take((strip + 4 * r + 2) * colBytes);
     const ring = take((2 * r + 2) * (strip + 2 * r) * colBytes);
-    const acc = take(colBytes);
-    const msg = take(LP * 8);
-    const scores = take(LP * 8);
+    const msgRow = take(((strip + 3) & ~3) * CP * 4);
+    const scores = take(L * 16);
     const moments = take((W + 1) * 80);
     this.labels = take((s.y1 - s.y0) * W);
     const mem = this.k.memory;
@@ -90,13 +95,12 @@ export class WasmBand {
     k.setShape(H, W, r, L, this.g0, this.g1, s.y0, s.y1, strip);
     k.setWeights(s.w, s.wLambda, s.eps);
     k.setMaps(this.image, this.mean, this.invCov, this.unary, invRows, invCols, logP);
-    k.setScratch(col1, col2, ring, acc, msg, scores, moments);
+    k.setPacked(image32, mean32, invCov32, invCols32, unaryT);
+    k.setScratch(col1, col2, ring, msgRow, scores, moments, this.labels);
     this.f64(invRows, H).set(inverseWindowCounts(H, r));
     this.f64(invCols, W).set(inverseWindowCounts(W, r));
-    const g = this.f64(logP, LP).fill(0);
+    const g = this.f32(logP, LP).fill(0);
     if (s.wLambda !== 0 && s.logPresence) for (let l = 0; l < L; l++) g[l] = s.logPresence[l];
-    // Message lanes past the last class must stay 0 (they enter Σ M).
-    this.f64(msg, LP).fill(0);
   }
 
   /** Image rows [g0, g1) from the full RGB image (HWC, 0..255), then the guide statistics in the kernel. */
@@ -104,6 +108,7 @@ export class WasmBand {
     const W = this.shape!.width;
     this.f64(this.image, (this.g1 - this.g0) * W * 3).set(image.subarray(this.g0 * W * 3, this.g1 * W * 3));
     this.k.guideRows(this.c0, this.c1);
+    this.k.packRows();
   }
 
   /** Image rows and guide statistics copied from a prepared exact guide's maps. */
@@ -115,6 +120,7 @@ export class WasmBand {
     const n = (this.c1 - this.c0) * W;
     this.f64(this.mean + local * 24, n * 3).set(mean.subarray(this.c0 * W * 3, this.c1 * W * 3));
     this.f64(this.invCov + local * 48, n * 6).set(invCov.subarray(this.c0 * W * 6, this.c1 * W * 6));
+    this.k.packRows();
   }
 
   /** Unary rows [g0, g1) from the full HWL unary, then Q⁰ = softmax(U) on them. */
@@ -143,10 +149,9 @@ export class WasmBand {
     this.f32(this.q[which] + (a - this.g0) * n * 4, (b - a) * n).set(src.subarray(a * n, b * n));
   }
 
-  /** Labels = argmax of buffer `which` for the band rows, copied into `dst` (H·W). */
-  labelsOut(which: number, dst: Uint8Array): void {
+  /** Labels = argmax of the last iteration's scores for the band rows, copied into `dst` (H·W). */
+  labelsOut(dst: Uint8Array): void {
     const { width: W, y0, y1 } = this.shape!;
-    this.k.labelRows(this.q[which], this.labels);
     dst.set(new Uint8Array(this.k.memory.buffer, this.labels, (y1 - y0) * W), y0 * W);
   }
 

@@ -59,5 +59,5 @@ export function runWasmBand(
     band.rowsIn(which, y1, band.g1, shared);
   }
   band.rowsOut(T % 2, y0, y1, outputs.scores);
-  band.labelsOut(T % 2, outputs.labels);
+  band.labelsOut(outputs.labels);
 }

@@ -13,11 +13,12 @@ export interface CrfWasmExports {
   setShape(h: number, w: number, r: number, l: number, g0: number, g1: number, y0: number, y1: number, strip: number): void;
   setWeights(w: number, wLambda: number, eps: number): void;
   setMaps(image: number, mean: number, invCov: number, unary: number, invRows: number, invCols: number, logP: number): void;
-  setScratch(col1: number, col2: number, ring: number, acc: number, msg: number, scores: number, moments: number): void;
+  setPacked(image32: number, mean32: number, invCov32: number, invCols32: number, unaryT: number): void;
+  setScratch(col1: number, col2: number, ring: number, msgRow: number, scores: number, moments: number, labels: number): void;
   guideRows(c0: number, c1: number): void;
+  packRows(): void;
   initRows(q: number): void;
   iterate(src: number, dst: number, last: number): void;
-  labelRows(s: number, labels: number): void;
 }
 
 let bytes: Uint8Array<ArrayBuffer> | null = null;

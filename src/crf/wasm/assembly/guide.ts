@@ -1,7 +1,7 @@
 // Guide statistics of a band (docs/method.md §2): window means μ and (Σ + εI)⁻¹ per
 // pixel from running sums of the 9 image moments, 2 moments per f64x2 (the
 // tenth lane is padding). Same formulas as the host's guide preparation.
-import { H, W, R, G0, EPS, IMAGE, MEAN, INVCOV, INVROWS, INVCOLS, MOMENTS } from './state';
+import { H, W, R, G0, G1, EPS, IMAGE, MEAN, INVCOV, INVROWS, INVCOLS, INVCOLS32, MOMENTS, IMAGE32, MEAN32, INVCOV32 } from './state';
 
 /** Bytes of one column's moments: R, G, B, RR, RG, RB, GG, GB, BB, pad. */
 const MB: usize = 80;
@@ -92,4 +92,28 @@ function writeInverse(acc: usize, inv: f64, i: usize): void {
   store<f64>(q, i11 * invDet, 24);
   store<f64>(q, i12 * invDet, 32);
   store<f64>(q, i22 * invDet, 40);
+}
+
+/**
+ * The iterations' float32 copies of local rows [G0, G1): image and mean centred
+ * on 128 (the image clamped to ±128, so fixed-point products stay in range),
+ * the inverse covariance padded to 8 values, and the column counts' inverses. Rows without guide statistics copy
+ * whatever their slots hold; they are never read.
+ */
+export function packRows(): void {
+  for (let x: usize = 0; x < <usize>W; x++) store<f32>(INVCOLS32 + (x << 2), <f32>load<f64>(INVCOLS + (x << 3)));
+  const pixels = <usize>((G1 - G0) * W);
+  for (let i: usize = 0; i < pixels; i++) {
+    const img = IMAGE + i * 24;
+    const m = MEAN + i * 24;
+    const c = INVCOV + i * 48;
+    const to = i * 16;
+    for (let k: usize = 0; k < 3; k++) {
+      store<f32>(IMAGE32 + to + (k << 2), <f32>min(128.0, max(-128.0, load<f64>(img + (k << 3)) - 128.0)));
+      store<f32>(MEAN32 + to + (k << 2), <f32>(load<f64>(m + (k << 3)) - 128.0));
+    }
+    store<f32>(IMAGE32 + to + 12, 0);
+    store<f32>(MEAN32 + to + 12, 0);
+    for (let k: usize = 0; k < 6; k++) store<f32>(INVCOV32 + i * 32 + (k << 2), <f32>load<f64>(c + (k << 3)));
+  }
 }

@@ -1,9 +1,9 @@
 // Guidance CRF kernel (WebAssembly SIMD): the host lays out the band's buffers
 // in this instance's memory, sets them with the set* functions, then calls
-// guideRows, initRows, iterate and labelRows.
-export { setShape, setWeights, setMaps, setScratch } from './state';
-export { guideRows } from './guide';
-export { initRows, labelRows } from './update';
+// guideRows (or copies a guide in), packRows, initRows and iterate (the last one also writes the labels).
+export { setShape, setWeights, setMaps, setPacked, setScratch } from './state';
+export { guideRows, packRows } from './guide';
+export { initRows } from './update';
 export { iterate } from './filter';
 
 /** First byte the host may use (after this module's static data). */

@@ -1,62 +1,45 @@
-// Vector helpers on f64x2 lanes.
+// Vector helpers on f32x4 / i32x4 lanes.
 
-const LOG2E: f64 = 1.4426950408889634;
-const LN2: f64 = 0.6931471805599453;
-/** Adding then subtracting 1.5·2^52 rounds a double to the nearest integer; the sum's low bits hold that integer. */
-const ROUND: f64 = 6755399441055744.0;
+const LOG2E: f32 = 1.4426950408889634;
+const LN2: f32 = 0.6931471805599453;
+/** Adding 1.5·2^23 rounds a float32 |x| < 2^22 to the nearest integer n; the sum's bit pattern is MAGIC_BITS + n. */
+export const MAGIC: f32 = 12582912.0;
 
-/** Two consecutive float32 values at `ptr` as f64x2. */
+/** Slides an integer window sum: acc += (column entering at `add`) − (column leaving at `sub`); returns the new sum. */
 // @ts-ignore: decorator
-@inline export function loadF32x2(ptr: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(ptr));
-}
-
-/** Stores both lanes of `v` as float32 at `ptr`. */
-// @ts-ignore: decorator
-@inline export function storeF32x2(ptr: usize, v: v128): void {
-  v128.store64_lane(ptr, f32x4.demote_f64x2_zero(v), 0);
-}
-
-/** Stores lane 0 of `v` as float32 at `ptr`. */
-// @ts-ignore: decorator
-@inline export function storeF32Low(ptr: usize, v: v128): void {
-  v128.store32_lane(ptr, f32x4.demote_f64x2_zero(v), 0);
-}
-
-/** Slides a window sum: acc += (column entering at `add`) − (column leaving at `sub`); returns the new sum. */
-// @ts-ignore: decorator
-@inline export function slideWindow(acc: usize, add: usize, sub: usize): v128 {
-  const v = f64x2.add(v128.load(acc), f64x2.sub(v128.load(add), v128.load(sub)));
+@inline export function slideInt(acc: usize, add: usize, sub: usize): v128 {
+  const v = i32x4.add(v128.load(acc), i32x4.sub(v128.load(add), v128.load(sub)));
   v128.store(acc, v);
   return v;
 }
 
-/** Sum of both lanes. */
+/** Slides a float32 window sum, as {@link slideInt}. */
 // @ts-ignore: decorator
-@inline export function hsum(v: v128): f64 {
-  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+@inline export function slideFloat(acc: usize, add: usize, sub: usize): v128 {
+  const v = f32x4.add(v128.load(acc), f32x4.sub(v128.load(add), v128.load(sub)));
+  v128.store(acc, v);
+  return v;
 }
 
 /**
- * exp(x) for x ≤ 0 on both lanes, same method as the host's scalar version:
- * x = k·ln2 + f, exp(f) by its degree-7 Taylor polynomial, 2^k built from the
- * exponent bits (x below −700 gives ≈ 2^−1010).
+ * exp(x) for x ≤ 0 on four lanes: x = k·ln2 + f (|f| ≤ ln2/2), exp(f) by its
+ * degree-6 Taylor polynomial (relative error below 4e-7), 2^k from the
+ * exponent bits; x below −87 gives ≈ 2^−126.
  */
 // @ts-ignore: decorator
 @inline export function expNonPositive(x: v128): v128 {
-  // pmax (plain maxpd) instead of max: inputs are never NaN, and max costs a NaN-propagation sequence.
-  const v = f64x2.pmax(x, f64x2.splat(-700.0));
-  const kr = f64x2.add(f64x2.mul(v, f64x2.splat(LOG2E)), f64x2.splat(ROUND));
-  const k = f64x2.sub(kr, f64x2.splat(ROUND));
-  const f = f64x2.sub(v, f64x2.mul(k, f64x2.splat(LN2)));
-  let p = f64x2.add(f64x2.splat(0.001388888888888889), f64x2.mul(f, f64x2.splat(0.0001984126984126984)));
-  p = f64x2.add(f64x2.splat(0.008333333333333333), f64x2.mul(f, p));
-  p = f64x2.add(f64x2.splat(0.041666666666666664), f64x2.mul(f, p));
-  p = f64x2.add(f64x2.splat(0.16666666666666666), f64x2.mul(f, p));
-  p = f64x2.add(f64x2.splat(0.5), f64x2.mul(f, p));
-  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(f, p));
-  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(f, p));
-  // Low 12 bits of kr's bit pattern are k mod 4096; (k + 1023) << 52 is 2^k's bit pattern.
-  const pow2 = i64x2.shl(i64x2.add(kr, i64x2.splat(1023)), 52);
-  return f64x2.mul(p, pow2);
+  // pmax (plain maxps) instead of max: inputs are never NaN, and max costs a NaN-propagation sequence.
+  const v = f32x4.pmax(x, f32x4.splat(-80.0));
+  const kr = f32x4.add(f32x4.mul(v, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
+  const k = f32x4.sub(kr, f32x4.splat(MAGIC));
+  const f = f32x4.sub(v, f32x4.mul(k, f32x4.splat(LN2)));
+  let p = f32x4.add(f32x4.splat(0.008333333333333333), f32x4.mul(f, f32x4.splat(0.001388888888888889)));
+  p = f32x4.add(f32x4.splat(0.041666666666666664), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.16666666666666666), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(0.5), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(1.0), f32x4.mul(f, p));
+  p = f32x4.add(f32x4.splat(1.0), f32x4.mul(f, p));
+  // kr's bit pattern is MAGIC's + k; shifting by 23 drops MAGIC's bits, leaving (k + 127) << 23 = 2^k.
+  const pow2 = i32x4.shl(i32x4.add(kr, i32x4.splat(127)), 23);
+  return f32x4.mul(p, pow2);
 }

@@ -1,112 +1,133 @@
-// Per-pixel mean-field update: scores S = U + w·(M + λ(ĝ ΣM + ĝᵀM)), then
-// Q = softmax(S), vectorized across classes (2 per f64x2; L odd pads a lane).
-import { L, LP, F, CP, WPAIR, WLAMBDA, LOGP, MSG, SCORES, UNARY, G0, G1, W, Y0, Y1 } from './state';
-import { expNonPositive, hsum, loadF32x2, storeF32Low, storeF32x2 } from './simd';
+// Mean-field update, 4 pixels per f32x4 (one lane per pixel, classes looped):
+// scores S = U + w·(M + λ(ĝ ΣM + ĝᵀM)), then Q = softmax(S), or S and its
+// argmax on the last iteration. Across pixels there is no horizontal step and
+// the 4 lanes' chains run side by side.
+import { L, F, WPAIR, WLAMBDA, LOGP, SCORES, UNARY, UNARYT, G0, G1, W, MSGROW, ROWSTRIDE } from './state';
+import { expNonPositive } from './simd';
 
-/** Lane-1 filler of the padding class: its exp underflows to 0. */
-const PAD: f64 = -1e300;
-
-/**
- * Softmax of the LP scores at SCORES (padding lane already PAD) into float32
- * `dst` (L values; the padding lane is never stored).
- */
+/** Byte offsets of the group's 4 pixels from its first (lanes past `count` repeat the last pixel, so reads stay in the map). */
 // @ts-ignore: decorator
-@inline function softmaxStore(dst: usize): void {
-  const n = LP >> 1;
-  let m = v128.load(SCORES);
-  for (let v = 1; v < n; v++) m = f64x2.pmax(m, v128.load(SCORES + (<usize>v << 4)));
-  const top = f64x2.splat(max<f64>(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1)));
-  let sum = f64x2.splat(0);
-  for (let v = 0; v < n; v++) {
-    const p = SCORES + (<usize>v << 4);
-    const e = expNonPositive(f64x2.sub(v128.load(p), top));
+@inline function laneOffset(i: i32, count: i32): usize {
+  return <usize>(min(i, count - 1) * L) << 2;
+}
+
+/** Class c of the 4 pixels at `base` (pixel-major, L per pixel). */
+// @ts-ignore: decorator
+@inline function gather(base: usize, c: i32, o1: usize, o2: usize, o3: usize): v128 {
+  const p = base + (<usize>c << 2);
+  let g = v128.load32_splat(p);
+  g = v128.load32_lane(p + o1, g, 1);
+  g = v128.load32_lane(p + o2, g, 2);
+  return v128.load32_lane(p + o3, g, 3);
+}
+
+/** Stores lanes [0, count) of `v` as class c of the pixels at `base`. */
+// @ts-ignore: decorator
+@inline function scatter(base: usize, c: i32, v: v128, count: i32, o1: usize, o2: usize, o3: usize): void {
+  const p = base + (<usize>c << 2);
+  v128.store32_lane(p, v, 0);
+  if (count > 1) v128.store32_lane(p + o1, v, 1);
+  if (count > 2) v128.store32_lane(p + o2, v, 2);
+  if (count > 3) v128.store32_lane(p + o3, v, 3);
+}
+
+/** Softmax over the L classes of SCORES (class-major, 4 pixels) into the group's pixels at `dst`. */
+// @ts-ignore: decorator
+@inline function softmaxGroup(dst: usize, count: i32, o1: usize, o2: usize, o3: usize): void {
+  let top = v128.load(SCORES);
+  for (let c = 1; c < L; c++) top = f32x4.pmax(top, v128.load(SCORES + (<usize>c << 4)));
+  let sum = f32x4.splat(0);
+  for (let c = 0; c < L; c++) {
+    const p = SCORES + (<usize>c << 4);
+    const e = expNonPositive(f32x4.sub(v128.load(p), top));
     v128.store(p, e);
-    sum = f64x2.add(sum, e);
+    sum = f32x4.add(sum, e);
   }
-  const inv = f64x2.splat(1.0 / hsum(sum));
-  const full = L >> 1;
-  for (let v = 0; v < full; v++) storeF32x2(dst + (<usize>v << 3), f64x2.mul(v128.load(SCORES + (<usize>v << 4)), inv));
-  if (L & 1) storeF32Low(dst + (<usize>full << 3), f64x2.mul(v128.load(SCORES + (<usize>full << 4)), inv));
+  const inv = f32x4.div(f32x4.splat(1.0), sum);
+  for (let c = 0; c < L; c++) scatter(dst, c, f32x4.mul(v128.load(SCORES + (<usize>c << 4)), inv), count, o1, o2, o3);
 }
 
-/** Stores the LP scores at SCORES as float32 S (L values). */
+/** Scores of SCORES to `dst` and their argmax (first largest class) to `labels`, for the group's pixels. */
 // @ts-ignore: decorator
-@inline function scoresStore(dst: usize): void {
-  const full = L >> 1;
-  for (let v = 0; v < full; v++) storeF32x2(dst + (<usize>v << 3), v128.load(SCORES + (<usize>v << 4)));
-  if (L & 1) storeF32Low(dst + (<usize>full << 3), v128.load(SCORES + (<usize>full << 4)));
+@inline function scoresAndLabels(dst: usize, labels: usize, count: i32, o1: usize, o2: usize, o3: usize): void {
+  let best = v128.load(SCORES);
+  let arg = i32x4.splat(0);
+  scatter(dst, 0, best, count, o1, o2, o3);
+  for (let c = 1; c < L; c++) {
+    const s = v128.load(SCORES + (<usize>c << 4));
+    scatter(dst, c, s, count, o1, o2, o3);
+    const better = f32x4.gt(s, best);
+    best = f32x4.pmax(best, s);
+    arg = v128.bitselect(i32x4.splat(c), arg, better);
+  }
+  store<u8>(labels, <u8>i32x4.extract_lane(arg, 0));
+  if (count > 1) store<u8>(labels, <u8>i32x4.extract_lane(arg, 1), 1);
+  if (count > 2) store<u8>(labels, <u8>i32x4.extract_lane(arg, 2), 2);
+  if (count > 3) store<u8>(labels, <u8>i32x4.extract_lane(arg, 3), 3);
 }
 
 /**
- * Update of one pixel whose F filtered messages are at MSG[0, CP) (lanes past F
- * are garbage): completes the message of the last class as 1 − Σ, applies the
- * rank-two compatibility, writes softmax (or the scores when `last`) to `dst`;
- * `u` is the pixel's unary.
+ * Update of `count` (1..4) pixels whose F filtered messages are in MSGROW
+ * (class-major rows of ROWSTRIDE floats) from column `col`: the message of the
+ * last class is 1 − Σ (the filter keeps Σ_l Q_l = 1), the rank-two
+ * compatibility is applied, and softmax (or the scores, and their argmax at
+ * `labels`, when `last`) is written to the pixels at `dst`; `u` is the
+ * group's unary in UNARYT (L vectors).
  */
-// @ts-ignore: decorator
-@inline export function updatePixel(u: usize, dst: usize, last: bool): void {
-  const nc = CP >> 1;
-  let acc = f64x2.splat(0);
-  for (let v = 0; v < nc; v++) acc = f64x2.add(acc, v128.load(MSG + (<usize>v << 4)));
-  let rest = 1.0 - hsum(acc);
-  // CP > F when L is even: MSG[F] = MSG[L − 1] held a garbage lane that was summed.
-  if (CP > F) rest += load<f64>(MSG + (<usize>F << 3));
-  if (L > 1) store<f64>(MSG + (<usize>(L - 1) << 3), rest);
-  const n = LP >> 1;
-  const w = f64x2.splat(WPAIR);
-  let bias = f64x2.splat(0);
-  let gw = f64x2.splat(0);
+export function updateGroup(col: i32, count: i32, u: usize, dst: usize, labels: usize, last: bool): void {
+  const o1 = laneOffset(1, count);
+  const o2 = laneOffset(2, count);
+  const o3 = laneOffset(3, count);
+  const msg = MSGROW + (<usize>col << 2);
+  const stride = <usize>ROWSTRIDE << 2;
+  let sumF = f32x4.splat(0);
+  for (let c = 0; c < F; c++) sumF = f32x4.add(sumF, v128.load(msg + <usize>c * stride));
+  const rest = f32x4.sub(f32x4.splat(1.0), sumF);
+  // M_c is row c of MSGROW for c < F, and `rest` for the last class (L ≥ 2).
+  const w = f32x4.splat(WPAIR);
+  let gw = f32x4.splat(0);
+  let bias = f32x4.splat(0);
   if (WLAMBDA != 0) {
-    let sumM = f64x2.splat(0);
-    let sumGM = f64x2.splat(0);
-    for (let v = 0; v < n; v++) {
-      const m = v128.load(MSG + (<usize>v << 4));
-      sumM = f64x2.add(sumM, m);
-      sumGM = f64x2.add(sumGM, f64x2.mul(v128.load(LOGP + (<usize>v << 4)), m));
-    }
-    gw = f64x2.splat(WLAMBDA * hsum(sumM));
-    bias = f64x2.splat(WLAMBDA * hsum(sumGM));
+    let sumGM = f32x4.mul(v128.load32_splat(LOGP + (<usize>(L - 1) << 2)), rest);
+    for (let c = 0; c < F; c++) sumGM = f32x4.add(sumGM, f32x4.mul(v128.load32_splat(LOGP + (<usize>c << 2)), v128.load(msg + <usize>c * stride)));
+    const wl = f32x4.splat(WLAMBDA);
+    gw = f32x4.mul(wl, f32x4.add(sumF, rest));
+    bias = f32x4.mul(wl, sumGM);
   }
-  for (let v = 0; v < n; v++) {
-    const o = <usize>v << 4;
-    const s = f64x2.add(
-      f64x2.add(loadF32x2(u + (<usize>v << 3)), f64x2.mul(w, v128.load(MSG + o))),
-      f64x2.add(f64x2.mul(gw, v128.load(LOGP + o)), bias),
+  for (let c = 0; c < L; c++) {
+    const m = c < F ? v128.load(msg + <usize>c * stride) : rest;
+    const s = f32x4.add(
+      f32x4.add(v128.load(u + (<usize>c << 4)), f32x4.mul(w, m)),
+      f32x4.add(f32x4.mul(gw, v128.load32_splat(LOGP + (<usize>c << 2))), bias),
     );
-    v128.store(SCORES + o, s);
+    v128.store(SCORES + (<usize>c << 4), s);
   }
-  if (L & 1) store<f64>(SCORES + (<usize>L << 3), PAD);
-  if (last) scoresStore(dst);
-  else softmaxStore(dst);
+  if (last) scoresAndLabels(dst, labels, count, o1, o2, o3);
+  else softmaxGroup(dst, count, o1, o2, o3);
 }
 
-/** Q⁰ = softmax(U) for local rows [G0, G1) into float32 `q` (local rows). */
+/**
+ * Q⁰ = softmax(U) for local rows [G0, G1) into float32 `q` (local rows), and
+ * the unary regrouped into UNARYT: per row, groups of 4 pixels from column 0,
+ * each as L vectors (class-major), the layout the updates read.
+ */
 export function initRows(q: usize): void {
-  const n = LP >> 1;
-  const pixels = (G1 - G0) * W;
-  for (let i = 0; i < pixels; i++) {
-    const o = <usize>(i * L) << 2;
-    for (let v = 0; v < n; v++) v128.store(SCORES + (<usize>v << 4), loadF32x2(UNARY + o + (<usize>v << 3)));
-    if (L & 1) store<f64>(SCORES + (<usize>L << 3), PAD);
-    softmaxStore(q + o);
-  }
-}
-
-/** Labels = argmax over classes of float32 scores `s` (local rows) for output rows [Y0, Y1). */
-export function labelRows(s: usize, labels: usize): void {
-  const first = (Y0 - G0) * W;
-  const pixels = (Y1 - Y0) * W;
-  for (let i = 0; i < pixels; i++) {
-    const p = s + (<usize>((first + i) * L) << 2);
-    let best = 0;
-    let bestV = load<f32>(p);
-    for (let l = 1; l < L; l++) {
-      const v = load<f32>(p + (<usize>l << 2));
-      if (v > bestV) {
-        bestV = v;
-        best = l;
+  const pStep = <usize>L << 2;
+  let t = UNARYT;
+  for (let y = G0; y < G1; y++) {
+    const row = <usize>((y - G0) * W) * pStep;
+    for (let x = 0; x < W; x += 4, t += <usize>L << 4) {
+      const count = min(4, W - x);
+      const o1 = laneOffset(1, count);
+      const o2 = laneOffset(2, count);
+      const o3 = laneOffset(3, count);
+      const o = row + <usize>x * pStep;
+      for (let c = 0; c < L; c++) {
+        const g = gather(UNARY + o, c, o1, o2, o3);
+        v128.store(t + (<usize>c << 4), g);
+        v128.store(SCORES + (<usize>c << 4), g);
       }
+      softmaxGroup(q + o, count, o1, o2, o3);
     }
-    store<u8>(labels + <usize>i, <u8>best);
   }
 }
